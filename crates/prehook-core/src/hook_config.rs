@@ -1,0 +1,217 @@
+//! The checks config the plugin hands to the hook: which deployed functions to check, and how.
+//!
+//! It is written as `prehook.json` next to `bootstrap` in the hook's zip (Lambda's environment is
+//! limited to 4 KB, a checks config is not), and read back by the hook with the same parser that
+//! validated it at `serverless package` time.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::check::{Check, EventKind, parse_check_list};
+use crate::error::ConfigErrors;
+use crate::node::{Node, describe, integer, join, object, string};
+
+/// File name of the config inside the hook's zip.
+pub const CONFIG_FILE_NAME: &str = "prehook.json";
+
+/// Attempts after the first one, per check, unless configured.
+pub const DEFAULT_RETRIES: u32 = 2;
+/// Seconds one attempt may take, unless configured.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
+/// Upper bound of `retries`: backoff past this only delays a verdict that is already clear.
+pub const MAX_RETRIES: u64 = 10;
+/// Lambda's own maximum run time, in seconds.
+pub const MAX_TIMEOUT_SECS: u64 = 900;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct HookConfig {
+    /// Keyed by the deployed function name, the `Name` CodeDeploy puts in the AppSpec.
+    pub functions: BTreeMap<String, FunctionChecks>,
+}
+
+/// The checks of one function.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionChecks {
+    /// The function's key in `serverless.yml` (`website`), for messages.
+    pub key: String,
+    pub event: EventKind,
+    /// Attempts after the first failed one.
+    pub retries: u32,
+    /// Seconds one attempt may take.
+    pub timeout: u64,
+    pub checks: Vec<Check>,
+}
+
+impl HookConfig {
+    /// Parses and validates a config; every problem is reported with its path.
+    pub fn from_value(value: &Value) -> Result<Self, ConfigErrors> {
+        let mut errors = ConfigErrors::default();
+        let mut config = HookConfig::default();
+        if let Some(map) = object(Node::new(value, ""), &["functions"], &mut errors) {
+            match map.get("functions") {
+                Some(Value::Object(functions)) => {
+                    for (name, value) in functions {
+                        let path = join("functions", name);
+                        if let Some(function) =
+                            parse_function(Node::new(value, &path), name, &mut errors)
+                        {
+                            config.functions.insert(name.clone(), function);
+                        }
+                    }
+                }
+                Some(other) => errors.push(
+                    "functions",
+                    format!(
+                        "expected a mapping of function names to checks, got {}",
+                        describe(other)
+                    ),
+                ),
+                None => errors.push(
+                    "functions",
+                    "missing: the config names no function to check",
+                ),
+            }
+        }
+        errors.into_result(config)
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, ConfigErrors> {
+        let value: Value = serde_json::from_str(text).map_err(|e| {
+            ConfigErrors(vec![crate::error::ConfigError::new(
+                CONFIG_FILE_NAME,
+                format!("not valid JSON: {e}"),
+            )])
+        })?;
+        Self::from_value(&value)
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a config serialises")
+    }
+}
+
+fn parse_function(node: Node<'_>, name: &str, errors: &mut ConfigErrors) -> Option<FunctionChecks> {
+    let map = object(
+        node,
+        &["key", "event", "retries", "timeout", "checks"],
+        errors,
+    )?;
+    let field = |key: &str| map.get(key).map(|value| (value, join(node.path, key)));
+    let key = match field("key") {
+        Some((value, path)) => string(Node::new(value, &path), errors)?,
+        None => name.to_owned(),
+    };
+    let Some((event, path)) = field("event") else {
+        errors.push(
+            node.path,
+            format!(
+                "missing `event`; expected one of {}",
+                EventKind::NAMES.join(", ")
+            ),
+        );
+        return None;
+    };
+    let event = EventKind::parse(Node::new(event, &path), errors)?;
+    let retries = match field("retries") {
+        Some((value, path)) => integer(Node::new(value, &path), 0, MAX_RETRIES, errors)? as u32,
+        None => DEFAULT_RETRIES,
+    };
+    let timeout = match field("timeout") {
+        Some((value, path)) => integer(Node::new(value, &path), 1, MAX_TIMEOUT_SECS, errors)?,
+        None => DEFAULT_TIMEOUT_SECS,
+    };
+    let checks = match field("checks") {
+        Some((value, path)) => parse_check_list(Node::new(value, &path), event, errors),
+        None => Vec::new(),
+    };
+    Some(FunctionChecks {
+        key,
+        event,
+        retries,
+        timeout,
+        checks,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_functions_with_defaults() {
+        let config = HookConfig::from_value(&json!({"functions": {
+            "svc-dev-website": {"key": "website", "event": "apigateway", "checks": ["GET /healthcheck"]},
+            "svc-dev-worker": {"event": "raw", "retries": 0, "timeout": 3, "checks": [{"payload": {}}]}
+        }}))
+        .unwrap();
+        let website = &config.functions["svc-dev-website"];
+        assert_eq!(
+            (
+                website.key.as_str(),
+                website.event,
+                website.retries,
+                website.timeout
+            ),
+            (
+                "website",
+                EventKind::ApiGateway,
+                DEFAULT_RETRIES,
+                DEFAULT_TIMEOUT_SECS
+            )
+        );
+        let worker = &config.functions["svc-dev-worker"];
+        assert_eq!(
+            (worker.key.as_str(), worker.retries, worker.timeout),
+            ("svc-dev-worker", 0, 3)
+        );
+    }
+
+    #[test]
+    fn a_function_without_checks_is_kept_so_the_hook_can_fail_closed() {
+        let config =
+            HookConfig::from_value(&json!({"functions": {"f": {"event": "raw"}}})).unwrap();
+        assert!(config.functions["f"].checks.is_empty());
+    }
+
+    #[test]
+    fn round_trips_through_json() {
+        let config = HookConfig::from_value(&json!({"functions": {
+            "a": {"key": "a", "event": "httpapi", "retries": 1, "timeout": 5, "checks": [
+                "GET /", {"request": {"method": "POST", "path": "/p", "body": {"x": 1}}, "expect": {"status": "2xx", "json": {"/ok": true}}}
+            ]},
+            "b": {"key": "b", "event": "raw", "retries": 2, "timeout": 10, "checks": [{"payload": "ping", "expect": {"outputMatches": "^\"pong\"$"}}]}
+        }}))
+        .unwrap();
+        assert_eq!(HookConfig::from_json(&config.to_json()).unwrap(), config);
+    }
+
+    #[test]
+    fn errors_name_the_function() {
+        let err = HookConfig::from_value(&json!({"functions": {
+            "a": {"event": "soap", "checks": []},
+            "b": {"event": "raw", "retries": 99, "checks": []},
+            "c": {"checks": []}
+        }, "extra": 1}))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("extra: unknown key"), "{err}");
+        assert!(err.contains("functions.a.event: expected one of apigateway, httpapi, alb, raw, got the string \"soap\""), "{err}");
+        assert!(
+            err.contains(
+                "functions.b.retries: expected a whole number from 0 to 10, got the number 99"
+            ),
+            "{err}"
+        );
+        assert!(err.contains("functions.c: missing `event`"), "{err}");
+        assert!(
+            HookConfig::from_json("{")
+                .unwrap_err()
+                .to_string()
+                .starts_with("prehook.json: not valid JSON")
+        );
+    }
+}
