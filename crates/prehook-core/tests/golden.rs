@@ -1,6 +1,6 @@
 use std::fs;
 
-use prehook_core::{HookConfig, Outcome, PluginFacts, transform};
+use prehook_core::{HookConfig, PluginFacts, TransformOutcome as Outcome, transform};
 use serde_json::{Value, json};
 
 /// Facts as the plugin would pass them; the version is fixed so snapshots survive releases.
