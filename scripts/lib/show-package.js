@@ -83,7 +83,7 @@ function aliasesHookedTo(resources, hookId, functionId) {
 function describeExpect(check) {
   const e = check.expect || {};
   const parts = [];
-  parts.push(`status ${e.status === undefined ? '200-399' : JSON.stringify(e.status)}`);
+  parts.push(`status ${e.status === undefined ? '200-399' : list(e.status).join(' or ')}`);
   for (const text of e.bodyContains || []) parts.push(`body contains ${JSON.stringify(text)}`);
   if (e.bodyMatches) parts.push(`body matches /${e.bodyMatches}/`);
   for (const text of e.outputContains || []) parts.push(`output contains ${JSON.stringify(text)}`);
