@@ -1,0 +1,66 @@
+# Entry points for contributors and CI. `make test` runs everything CI runs (`.ci/run`);
+# each part also runs alone. Every target installs what it needs first (scripts/setup.sh,
+# quick when already done).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+export SLS_TELEMETRY_DISABLED := 1
+export SLS_NOTIFICATIONS_MODE := off
+
+# The parts of `make test`, in order: cheap static checks first, the rehearsal last.
+TEST_PARTS := lint test-rust test-js test-e2e rehearse
+
+.PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-addon
+
+help:
+	@echo 'make demo        the offline rehearsal of a deploy (examples/website, healthy then broken)'
+	@echo 'make test        everything CI runs: $(TEST_PARTS)'
+	@echo 'make setup       install the tools (requirements-dev.txt, rust targets, npm ci)'
+	@echo 'make lint        cargo fmt --check, cargo clippy -D warnings'
+	@echo 'make test-rust   cargo test for the workspace'
+	@echo 'make test-js     node --test for the plugin package and the examples'
+	@echo 'make test-e2e    serverless package of the examples, asserted and linted with cfn-lint'
+	@echo 'make rehearse    the rehearsal as a test (same as make demo)'
+
+# Runs once per make invocation, whatever the number of targets that need it.
+setup:
+	@[ "$(SETUP_DONE)" = 1 ] || scripts/setup.sh
+
+demo rehearse: setup
+	@PREHOOK_SKIP_SETUP=1 scripts/rehearse
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+test-rust: setup
+	cargo test --workspace --locked
+
+test-js: setup
+	cd examples/website && node --test test/
+	@if [ -d npm/serverless-prehook ]; then scripts/build-addon.sh && cd npm/serverless-prehook && node --test; fi
+
+test-e2e: setup build-hook build-addon
+	@if [ -x e2e/run.sh ]; then e2e/run.sh; else echo 'test-e2e: no e2e/run.sh yet' >&2; exit 1; fi
+
+build-hook: setup
+	scripts/build-hook.sh
+
+build-addon: setup
+	scripts/build-addon.sh
+
+# Runs every part, even after one failed, then prints how long each took and a
+# `N passed, N failed` line.
+test: setup
+	@results=(); failed=0; \
+	for part in $(TEST_PARTS); do \
+	  echo; echo "=== make $$part"; start=$$SECONDS; \
+	  if PREHOOK_SKIP_SETUP=1 $(MAKE) --no-print-directory "$$part" SETUP_DONE=1; then outcome=passed; else outcome=FAILED; failed=$$((failed + 1)); fi; \
+	  results+=("$$(printf '%-10s %-7s %4ss' "$$part" "$$outcome" "$$((SECONDS - start))")"); \
+	done; \
+	echo; echo '=== make test summary'; printf '  %s\n' "$${results[@]}"; \
+	total=$(words $(TEST_PARTS)); \
+	echo "make-test: $$((total - failed)) passed, $$failed failed"; \
+	[ "$$failed" -eq 0 ]
