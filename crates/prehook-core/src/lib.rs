@@ -29,7 +29,7 @@ pub use event::{EventContext, build_event, client_context, user_agent};
 pub use hook_config::{FunctionChecks, HookConfig};
 pub use pattern::{Pattern, ValueMatcher};
 pub use status::StatusSpec;
-pub use transform::{Changes, Outcome, PluginFacts, transform};
+pub use transform::{Changes, Plan, PluginFacts, transform};
 
 /// The version of this project, sent in `User-Agent: serverless-prehook/<version>`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
