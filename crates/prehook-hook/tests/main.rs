@@ -3,6 +3,7 @@
 
 mod support;
 
+mod adapters;
 mod bootstrap;
 mod codedeploy_faults;
 mod failures;
