@@ -76,8 +76,8 @@ export interface PrehookCustomConfig {
   functionName?: string;
   /** @default "x86_64" */
   architecture?: 'x86_64' | 'arm64';
-  /** @default "provided.al2" */
-  runtime?: 'provided.al2' | 'provided.al2023';
+  /** `provided.al2` can no longer be created (Lambda deprecation, 2026). @default "provided.al2023" */
+  runtime?: 'provided.al2023' | 'provided.al2';
   /** Seconds the hook may run. @default 300 */
   timeout?: number;
   /** @default 128 */
@@ -124,6 +124,8 @@ export interface PrehookChanges {
     statements: unknown[];
     role: string | null;
     resources: Record<string, unknown>;
+    /** The canary plugin's grant to the shared role, removed when the hook has its own role. */
+    canaryGrantToRemove: Record<string, unknown> | null;
   };
   summary: string[];
 }

@@ -14,7 +14,7 @@
 const path = require('path');
 
 const addon = require('./lib/addon');
-const { applyToService, writeArtifact } = require('./lib/apply');
+const { applyToService, removeCanaryGrant, writeArtifact } = require('./lib/apply');
 const schema = require('./lib/schema');
 const { version } = require('./package.json');
 
@@ -36,27 +36,58 @@ class ServerlessPrehook {
 
     this.hooks = {
       'before:package:setupProviderConfiguration': () => this.inject(),
+      // After every plugin's mergeCustomProviderResources (the canary plugin's included),
+      // before the template is written.
+      'before:aws:package:finalize:saveServiceState': () => this.removeCanaryGrant(),
     };
   }
 
   /** Validates the config, then adds the hook function, its IAM and deploymentSettings. */
   inject() {
     this.requireCanaryPlugin();
-    const result = addon.load().transform(this.serviceConfig(), this.facts());
+    const core = this.core();
+    const result = core.transform(this.serviceConfig(), this.facts());
     if (!result.ok) throw this.configError(result.errors);
 
-    const outcome = result.outcome;
-    if (outcome.action === 'skip') {
-      this.log.notice(`prehook: ${outcome.reason}`);
+    const plan = result.outcome;
+    if (plan.action === 'skip') {
+      this.log.notice(`prehook: ${plan.reason}`);
       return;
     }
     try {
-      writeArtifact(addon.load(), outcome, path.join(__dirname, 'hook'));
+      writeArtifact(core, plan, path.join(__dirname, 'hook'));
     } catch (error) {
       throw new this.serverless.classes.Error(error.message, 'PREHOOK_ARTIFACT');
     }
-    applyToService(this.serverless.service, outcome);
-    for (const line of outcome.summary) this.log.notice(`prehook: ${line}`);
+    applyToService(this.serverless.service, plan);
+    this.canaryGrant = plan.iam.canaryGrantToRemove;
+    for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
+  }
+
+  /** The native core, checked to be the one this package was built with. */
+  core() {
+    let core;
+    try {
+      core = addon.load();
+    } catch (error) {
+      throw new this.serverless.classes.Error(error.message, 'PREHOOK_ADDON');
+    }
+    if (core.coreVersion() !== version) {
+      throw new this.serverless.classes.Error(
+        `serverless-prehook ${version} found a native core of version ${core.coreVersion()}: reinstall serverless-prehook`,
+        'PREHOOK_ADDON'
+      );
+    }
+    return core;
+  }
+
+  /** With a dedicated hook role, the shared role needs no CodeDeploy right the canary plugin gives it. */
+  removeCanaryGrant() {
+    if (!this.canaryGrant) return;
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    if (removeCanaryGrant(template, this.provider.naming.getRoleLogicalId(), this.canaryGrant)) {
+      this.log.info('prehook: removed PutLifecycleEventHookExecutionStatus from the shared role: the hook has its own');
+    }
   }
 
   requireCanaryPlugin() {

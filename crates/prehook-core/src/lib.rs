@@ -29,8 +29,7 @@ pub use event::{EventContext, build_event, client_context, user_agent};
 pub use hook_config::{FunctionChecks, HookConfig};
 pub use pattern::{Pattern, ValueMatcher};
 pub use status::StatusSpec;
-// `evaluate::Outcome` holds the root name `Outcome`; the transform's is `TransformOutcome`.
-pub use transform::{Changes, Outcome as TransformOutcome, PluginFacts, transform};
+pub use transform::{Changes, Plan, PluginFacts, transform};
 
 /// The version of this project, sent in `User-Agent: serverless-prehook/<version>`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

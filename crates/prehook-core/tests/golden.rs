@@ -1,6 +1,6 @@
 use std::fs;
 
-use prehook_core::{HookConfig, PluginFacts, TransformOutcome as Outcome, transform};
+use prehook_core::{HookConfig, Plan, PluginFacts, transform};
 use serde_json::{Value, json};
 
 /// Facts as the plugin would pass them; the version is fixed so snapshots survive releases.
@@ -10,11 +10,11 @@ fn facts() -> PluginFacts {
 
 fn run(service: &Value) -> Value {
     match transform(service, &facts()) {
-        Ok(Outcome::Apply(changes)) => {
+        Ok(Plan::Apply(changes)) => {
             // prehook.json is the hook config itself, and the hook parses it back unchanged.
             let parsed = HookConfig::from_json(&changes.prehook_json).expect("prehook.json parses");
             assert_eq!(parsed, changes.hook_config);
-            let mut value = serde_json::to_value(Outcome::Apply(changes)).unwrap();
+            let mut value = serde_json::to_value(Plan::Apply(changes)).unwrap();
             value.as_object_mut().unwrap().remove("prehookJson");
             value
         }
@@ -61,7 +61,7 @@ fn the_stage_and_stack_name_the_plugin_passes_win() {
         json!({ "version": "1.2.3", "stage": "prod", "stackName": "shop-stack", "artifactDir": "/tmp/out/" }),
     )
     .unwrap();
-    let Ok(Outcome::Apply(changes)) = transform(&service, &facts) else {
+    let Ok(Plan::Apply(changes)) = transform(&service, &facts) else {
         panic!("expected changes")
     };
     assert!(changes.hook_config.functions.contains_key("shop-prod-web"));
@@ -90,9 +90,19 @@ fn the_artifact_name_changes_with_the_config() {
         })
     };
     let name = |value: &Value| match transform(value, &facts()) {
-        Ok(Outcome::Apply(changes)) => changes.artifact.file_name,
+        Ok(Plan::Apply(changes)) => changes.artifact.file_name,
         other => panic!("{other:?}"),
     };
     assert_eq!(name(&service("GET /a")), name(&service("GET /a")));
     assert_ne!(name(&service("GET /a")), name(&service("GET /b")));
+}
+
+#[test]
+fn the_documented_example_of_every_key_is_valid() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../serverless.yml.example");
+    let service: Value = serde_yaml::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    match transform(&service, &facts()) {
+        Ok(Plan::Apply(changes)) => assert_eq!(changes.summary.len(), 3, "{:?}", changes.summary),
+        other => panic!("serverless.yml.example: {other:?}"),
+    }
 }

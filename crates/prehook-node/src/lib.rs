@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 
 /// Transforms the resolved service config.
 ///
-/// Returns `{ ok: true, outcome }` where `outcome` is `{ action: "apply", ...changes }` or
+/// Returns `{ ok: true, outcome }` where `outcome` is `{ action: "apply", ...changes }` (a `Plan`) or
 /// `{ action: "skip", reason }`, or `{ ok: false, errors: [{ path, message }] }`.
 #[napi]
 pub fn transform(service: Value, facts: Value) -> Value {

@@ -52,4 +52,35 @@ function applyToService(service, changes) {
   }
 }
 
-module.exports = { appendAt, applyToService, writeArtifact };
+const sameSet = (a, b) => {
+  const key = (items) => [].concat(items).map((item) => JSON.stringify(item)).sort().join('\n');
+  return key(a) === key(b);
+};
+
+/**
+ * Removes `grant` (the canary plugin's PutLifecycleEventHookExecutionStatus statement) from
+ * the shared role in the compiled template. Only a statement with the same actions and the
+ * same resources is removed. Returns whether one was.
+ */
+function removeCanaryGrant(template, roleLogicalId, grant) {
+  const role = template.Resources && template.Resources[roleLogicalId];
+  if (!role || !role.Properties || !Array.isArray(role.Properties.Policies)) return false;
+  let removed = false;
+  for (const policy of role.Properties.Policies) {
+    const document = policy.PolicyDocument;
+    if (!document || !Array.isArray(document.Statement)) continue;
+    const kept = document.Statement.filter(
+      (statement) =>
+        !(
+          statement.Effect === grant.Effect &&
+          sameSet(statement.Action, grant.Action) &&
+          sameSet(statement.Resource, grant.Resource)
+        )
+    );
+    removed = removed || kept.length !== document.Statement.length;
+    document.Statement = kept;
+  }
+  return removed;
+}
+
+module.exports = { appendAt, applyToService, removeCanaryGrant, writeArtifact };

@@ -87,7 +87,7 @@ const customPrehook = {
     },
     functionName: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
     architecture: { enum: ['x86_64', 'arm64'] },
-    runtime: { enum: ['provided.al2', 'provided.al2023'] },
+    runtime: { enum: ['provided.al2023', 'provided.al2'] },
     timeout: { type: 'integer', minimum: 10, maximum: 900 },
     memorySize: { type: 'integer', minimum: 128, maximum: 10240 },
     iam: { enum: ['dedicated', 'shared'] },

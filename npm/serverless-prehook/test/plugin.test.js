@@ -37,7 +37,7 @@ describe('serverless package with serverless-prehook', () => {
       const hook = resources.PreHookLambdaFunction;
       assert.equal(hook.Type, 'AWS::Lambda::Function');
       assert.equal(hook.Properties.Handler, 'bootstrap');
-      assert.equal(hook.Properties.Runtime, 'provided.al2');
+      assert.equal(hook.Properties.Runtime, 'provided.al2023');
       assert.deepEqual(hook.Properties.Architectures, ['x86_64']);
       assert.deepEqual(hook.Properties.Role, { 'Fn::GetAtt': ['PreHookIamRole', 'Arn'] });
       const zipName = hook.Properties.Code.S3Key.split('/').pop();
@@ -76,9 +76,11 @@ describe('serverless package with serverless-prehook', () => {
       }
       assert.ok(resources.ShopdevDeploymentApplication, 'the canary plugin created the application we scope to');
 
-      // The application's own role gains no invoke right from us.
+      // The application's own role gains no invoke or CodeDeploy right, not even the canary
+      // plugin's grant for hooks: the hook has its own role.
       const shared = JSON.stringify(resources.IamRoleLambdaExecution);
       assert.ok(!shared.includes('lambda:InvokeFunction'), shared);
+      assert.ok(!shared.includes('codedeploy:'), shared);
     });
   }
 
@@ -102,12 +104,23 @@ describe('serverless package with serverless-prehook', () => {
     assert.ok(actions.includes('codedeploy:GetApplicationRevision'));
   });
 
-  it("keeps the user's deploymentSettings", async () => {
+  it("keeps the user's deploymentSettings, and the shared role's grant their own post-traffic hook needs", async () => {
     const { template } = await packageService(
       service({
-        functions: { website: { ...website, deploymentSettings: { type: 'Linear10PercentEvery1Minute', alias: 'Current' } } },
+        functions: {
+          website: {
+            ...website,
+            deploymentSettings: { type: 'Linear10PercentEvery1Minute', alias: 'Current', postTrafficHook: 'smoke' },
+          },
+          smoke: { handler: 'handler.smoke' },
+        },
       })
     );
+    const shared = JSON.stringify(template.Resources.IamRoleLambdaExecution);
+    assert.ok(shared.includes('codedeploy:PutLifecycleEventHookExecutionStatus'), shared);
+    assert.deepEqual(template.Resources.WebsiteLambdaFunctionAliasCurrent.UpdatePolicy.CodeDeployLambdaAliasUpdate.AfterAllowTrafficHook, {
+      Ref: 'SmokeLambdaFunction',
+    });
     const group = template.Resources.WebsiteLambdaFunctionDeploymentGroup;
     assert.deepEqual(group.Properties.DeploymentConfigName['Fn::Sub'][1], { ConfigName: 'Linear10PercentEvery1Minute' });
     assert.ok(template.Resources.WebsiteLambdaFunctionAliasCurrent);

@@ -22,6 +22,11 @@ pub struct IamChanges {
     pub role: Option<String>,
     /// Resources to add to `resources.Resources`.
     pub resources: Map<String, Value>,
+    /// The statement serverless-plugin-canary-deployments adds to the framework's shared role
+    /// for every function with a traffic hook. With a dedicated role nothing in the shared role
+    /// needs it, so the plugin removes it from the compiled template (only this exact grant,
+    /// and only when no checked function has a `postTrafficHook` of the user's that needs it).
+    pub canary_grant_to_remove: Option<Value>,
 }
 
 pub struct IamInput<'a> {
@@ -32,6 +37,8 @@ pub struct IamInput<'a> {
     pub hook_key: &'a str,
     pub hook_name: &'a str,
     pub checked: &'a [CheckedFunction],
+    /// Whether some checked function has a `postTrafficHook` (which may run on the shared role).
+    pub has_post_traffic_hook: bool,
 }
 
 pub fn build(input: &IamInput<'_>, errors: &mut ConfigErrors) -> IamChanges {
@@ -43,6 +50,7 @@ pub fn build(input: &IamInput<'_>, errors: &mut ConfigErrors) -> IamChanges {
             statements,
             role: None,
             resources: Map::new(),
+            canary_grant_to_remove: None,
         },
         IamMode::Dedicated => {
             let role_id = format!("{}IamRole", normalized_function_name(input.hook_key));
@@ -67,6 +75,8 @@ pub fn build(input: &IamInput<'_>, errors: &mut ConfigErrors) -> IamChanges {
                 statements: Vec::new(),
                 role: Some(role_id),
                 resources,
+                canary_grant_to_remove: (!input.has_post_traffic_hook)
+                    .then(|| canary_grant(input.naming, input.checked)),
             }
         }
     }
@@ -74,6 +84,29 @@ pub fn build(input: &IamInput<'_>, errors: &mut ConfigErrors) -> IamChanges {
 
 fn sub(text: String) -> Value {
     json!({ "Fn::Sub": text })
+}
+
+/// Resource ARNs of the checked functions' deployment groups, as the canary plugin writes them.
+fn deployment_group_arns(naming: &Naming, checked: &[CheckedFunction]) -> Vec<Value> {
+    let app = naming.codedeploy_application_id();
+    checked
+        .iter()
+        .map(|f| {
+            sub(format!(
+                "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{app}}}/{}",
+                naming.deployment_group_name(&f.key)
+            ))
+        })
+        .collect()
+}
+
+/// `buildExecutionRoleWithCodeDeploy` of serverless-plugin-canary-deployments.
+fn canary_grant(naming: &Naming, checked: &[CheckedFunction]) -> Value {
+    json!({
+        "Action": ["codedeploy:PutLifecycleEventHookExecutionStatus"],
+        "Effect": "Allow",
+        "Resource": deployment_group_arns(naming, checked),
+    })
 }
 
 fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
@@ -88,16 +121,7 @@ fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
         })
         .collect();
     let app = input.naming.codedeploy_application_id();
-    let groups: Vec<Value> = input
-        .checked
-        .iter()
-        .map(|f| {
-            sub(format!(
-                "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:deploymentgroup:${{{app}}}/{}",
-                input.naming.deployment_group_name(&f.key)
-            ))
-        })
-        .collect();
+    let groups = deployment_group_arns(input.naming, input.checked);
     vec![
         json!({
             "Effect": "Allow",

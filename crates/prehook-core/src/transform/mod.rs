@@ -52,7 +52,7 @@ fn default_artifact_dir() -> String {
 /// What to do with the service.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "action", rename_all = "lowercase")]
-pub enum Outcome {
+pub enum Plan {
     /// Inject the hook.
     Apply(Box<Changes>),
     /// Nothing to check (no function has `prehook`, or canary deployments are off for the stage).
@@ -77,7 +77,7 @@ pub struct Changes {
 }
 
 /// Transforms `service` (the resolved service config as JSON).
-pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Outcome, ConfigErrors> {
+pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErrors> {
     let mut errors = ConfigErrors::default();
     let empty = Map::new();
     let root = match service {
@@ -168,6 +168,9 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Outcome, Config
             hook_key: &options.function_key,
             hook_name: &hook_name,
             checked: &checked,
+            has_post_traffic_hook: deployment_settings
+                .values()
+                .any(|s| s.get("postTrafficHook").is_some()),
         },
         &mut errors,
     );
@@ -175,7 +178,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Outcome, Config
         return Err(errors);
     }
     if checked.is_empty() {
-        return Ok(Outcome::Skip {
+        return Ok(Plan::Skip {
             reason: "no function has `prehook`: nothing to check".to_owned(),
         });
     }
@@ -188,7 +191,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Outcome, Config
                 .iter()
                 .any(|s| s.as_str() == Some(naming.stage.as_str()))
         {
-            return Ok(Outcome::Skip {
+            return Ok(Plan::Skip {
                 reason: format!(
                     "custom.deploymentSettings.stages leaves out the stage {:?}: serverless-plugin-canary-deployments deploys it without CodeDeploy, so there is nothing to check",
                     naming.stage
@@ -214,7 +217,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Outcome, Config
         iam.role.as_deref(),
     );
     let summary = checked.iter().map(summary_line).collect();
-    Ok(Outcome::Apply(Box::new(Changes {
+    Ok(Plan::Apply(Box::new(Changes {
         hook_function_key: options.function_key.clone(),
         hook_function,
         artifact,

@@ -24,7 +24,9 @@ pub const DEFAULT_HOOK_TIMEOUT_SECS: u64 = 300;
 pub const DEFAULT_HOOK_MEMORY_MB: u64 = 128;
 
 pub const ARCHITECTURES: [&str; 2] = ["x86_64", "arm64"];
-pub const RUNTIMES: [&str; 2] = ["provided.al2", "provided.al2023"];
+/// `provided.al2023` first: Lambda stopped creating `provided.al2` functions on 2026-07-31.
+/// The hook is linked against glibc 2.26, so it runs on both.
+pub const RUNTIMES: [&str; 2] = ["provided.al2023", "provided.al2"];
 
 /// Where the hook's IAM statements go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
