@@ -20,8 +20,10 @@ help:
 	@echo 'make setup       install the tools (requirements-dev.txt, rust targets, npm ci)'
 	@echo 'make lint        cargo fmt --check, cargo clippy -D warnings'
 	@echo 'make test-rust   cargo test for the workspace'
-	@echo 'make test-js     node --test for the plugin package and the examples'
-	@echo 'make test-e2e    serverless package of the examples, asserted and linted with cfn-lint'
+	@echo 'make test-js     node --test: the plugin against a real Serverless instance, the examples'
+	@echo 'make test-e2e    the packed plugin in the examples: serverless@3 and osls package, cfn-lint'
+	@echo 'make build-hook  dist/hook/prehook-<version>-{x86_64,arm64}.zip'
+	@echo 'make build-addon the napi addon into npm/serverless-prehook'
 	@echo 'make rehearse    the rehearsal as a test (same as make demo)'
 
 # Runs once per make invocation, whatever the number of targets that need it.
@@ -38,12 +40,13 @@ lint: setup
 test-rust: setup
 	cargo test --workspace --locked
 
-test-js: setup
+test-js: setup build-addon
+	cd npm/serverless-prehook && node --test
 	cd examples/website && node --test test/
-	@if [ -d npm/serverless-prehook ]; then scripts/build-addon.sh && cd npm/serverless-prehook && node --test; fi
+	cd examples/worker && node --test test/
 
 test-e2e: setup build-hook build-addon
-	@if [ -x e2e/run.sh ]; then e2e/run.sh; else echo 'test-e2e: no e2e/run.sh yet' >&2; exit 1; fi
+	e2e/run.sh
 
 build-hook: setup
 	scripts/build-hook.sh
