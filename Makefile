@@ -9,8 +9,9 @@ SHELL := bash
 export SLS_TELEMETRY_DISABLED := 1
 export SLS_NOTIFICATIONS_MODE := off
 
-# The parts of `make test`, in order: cheap static checks first, the rehearsal last.
-TEST_PARTS := lint test-rust test-js test-e2e rehearse
+# The parts of `make test`, in order: cheap static checks first, the rehearsal last. The
+# release builds are parts of their own so that the summary shows what takes the time.
+TEST_PARTS := lint test-rust build-addon test-js build-hook test-e2e rehearse
 
 .PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-addon
 
@@ -54,16 +55,19 @@ build-hook: setup
 build-addon: setup
 	scripts/build-addon.sh
 
-# Runs every part, even after one failed, then prints how long each took and a
-# `N passed, N failed` line.
-test: setup
-	@results=(); failed=0; \
+# Installs the tools once, then runs every part, even after one failed, and prints how long
+# each took and a `N passed, N failed` line.
+test:
+	@all_start=$$SECONDS; start=$$SECONDS; scripts/setup.sh; setup_seconds=$$((SECONDS - start)); \
+	results=(); failed=0; \
 	for part in $(TEST_PARTS); do \
 	  echo; echo "=== make $$part"; start=$$SECONDS; \
 	  if PREHOOK_SKIP_SETUP=1 $(MAKE) --no-print-directory "$$part" SETUP_DONE=1; then outcome=passed; else outcome=FAILED; failed=$$((failed + 1)); fi; \
-	  results+=("$$(printf '%-10s %-7s %4ss' "$$part" "$$outcome" "$$((SECONDS - start))")"); \
+	  results+=("$$(printf '%-12s %-7s %5ss' "$$part" "$$outcome" "$$((SECONDS - start))")"); \
 	done; \
-	echo; echo '=== make test summary'; printf '  %s\n' "$${results[@]}"; \
+	echo; echo '=== make test summary'; \
+	printf '  %-12s %-7s %5ss\n' setup done "$$setup_seconds"; printf '  %s\n' "$${results[@]}"; \
+	printf '  %-20s %5ss\n' total "$$((SECONDS - all_start))"; \
 	total=$(words $(TEST_PARTS)); \
 	echo "make-test: $$((total - failed)) passed, $$failed failed"; \
 	[ "$$failed" -eq 0 ]
