@@ -240,8 +240,14 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // Past the deadline Lambda stops us anyway; an error return before that lets it retry.
+            let limit = self
+                .settings
+                .report_timeout
+                .min(deadline.saturating_duration_since(Instant::now()))
+                .max(Duration::from_millis(500));
             let answer = tokio::time::timeout(
-                self.settings.report_timeout,
+                limit,
                 self.codedeploy.put_status(
                     &event.deployment_id,
                     &event.lifecycle_event_hook_execution_id,
@@ -251,10 +257,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
             .await
             .unwrap_or_else(|_| {
                 Err(AwsError {
-                    message: format!(
-                        "no answer within {} ms",
-                        self.settings.report_timeout.as_millis()
-                    ),
+                    message: format!("no answer within {} ms", limit.as_millis()),
                     retryable: true,
                 })
             });
