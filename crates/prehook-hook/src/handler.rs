@@ -325,3 +325,23 @@ fn shorten(reason: &str) -> String {
     cut.push('…');
     cut
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_event_codedeploy_sends() {
+        let text = include_str!("../tests/fixtures/codedeploy-lifecycle-event.json");
+        let event: CodeDeployLifecycleEvent = serde_json::from_str(text).unwrap();
+        assert_eq!(event.deployment_id, "d-ABCDEF123");
+        assert!(event.lifecycle_event_hook_execution_id.starts_with("eyJlbmNyeXB0ZWRE"));
+    }
+
+    #[test]
+    fn long_reasons_are_cut() {
+        let long = "x".repeat(MAX_REASON_CHARS + 50);
+        assert_eq!(shorten(&long).chars().count(), MAX_REASON_CHARS + 1);
+        assert_eq!(shorten("short"), "short");
+    }
+}
