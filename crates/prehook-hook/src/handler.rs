@@ -335,7 +335,11 @@ mod tests {
         let text = include_str!("../tests/fixtures/codedeploy-lifecycle-event.json");
         let event: CodeDeployLifecycleEvent = serde_json::from_str(text).unwrap();
         assert_eq!(event.deployment_id, "d-ABCDEF123");
-        assert!(event.lifecycle_event_hook_execution_id.starts_with("eyJlbmNyeXB0ZWRE"));
+        assert!(
+            event
+                .lifecycle_event_hook_execution_id
+                .starts_with("eyJlbmNyeXB0ZWRE")
+        );
     }
 
     #[test]
