@@ -96,7 +96,7 @@ async fn main() -> ExitCode {
     };
     let json = cli.json;
     let rehearsal = rehearse(&cli.options, |line| {
-        if !json && let Some(shown) = describe_line(line) {
+        if let Some(shown) = describe_line(line).filter(|_| !json) {
             println!("{shown}");
         }
     })
