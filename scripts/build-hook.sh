@@ -32,7 +32,10 @@ for arch in x86_64 arm64; do
     started=$(date +%s)
     # cargo-lambda moves the binary out of the target dir: one lambda dir per architecture.
     lambda_dir="$target_dir/lambda/prehook-$arch"
-    cargo lambda build --release --package prehook-hook --bin bootstrap \
+    # --disable-optimizations: cargo-lambda's defaults add `panic = "abort"`, which would turn a
+    # panic while checking into a silent crash instead of a Failed report. The workspace's release
+    # profile already asks for a small binary (opt-level "s", fat LTO, one codegen unit, strip).
+    cargo lambda build --release --disable-optimizations --package prehook-hook --bin bootstrap \
         --target "$triple.$max_glibc" --lambda-dir "$lambda_dir"
     seconds=$(( $(date +%s) - started ))
     binary="$lambda_dir/bootstrap/bootstrap"

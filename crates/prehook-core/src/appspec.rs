@@ -145,8 +145,9 @@ fn parse_resource(logical_name: String, body: &Value) -> Result<AppSpecResource,
     let Value::Object(body) = body else {
         return Err(AppSpecError::MalformedResource(format!("`{logical_name}`")));
     };
-    if let Some(kind) = get(body, "Type").and_then(Value::as_str)
-        && kind != LAMBDA_FUNCTION_TYPE
+    if let Some(kind) = get(body, "Type")
+        .and_then(Value::as_str)
+        .filter(|kind| *kind != LAMBDA_FUNCTION_TYPE)
     {
         return Err(AppSpecError::NotAFunction {
             logical_name,

@@ -66,8 +66,9 @@ pub fn evaluate(kind: EventKind, expect: &Expect, outcome: &Outcome<'_>) -> Eval
         check_raw(expect, &text, &mut failures);
         (None, text.into_owned())
     };
-    if let Some(max) = expect.max_duration_ms
-        && outcome.duration_ms > max
+    if let Some(max) = expect
+        .max_duration_ms
+        .filter(|max| outcome.duration_ms > *max)
     {
         failures.push(format!(
             "took {} ms, expected at most {max} ms",
@@ -218,8 +219,10 @@ fn check_http(expect: &Expect, response: &HttpResponse, failures: &mut Vec<Strin
         ));
     }
     contains("body", &expect.body_contains, &response.body, failures);
-    if let Some(pattern) = &expect.body_matches
-        && !pattern.is_match(&response.body)
+    if let Some(pattern) = expect
+        .body_matches
+        .as_ref()
+        .filter(|p| !p.is_match(&response.body))
     {
         failures.push(format!("body does not match /{}/", pattern.as_str()));
     }
@@ -244,8 +247,10 @@ fn check_http(expect: &Expect, response: &HttpResponse, failures: &mut Vec<Strin
 
 fn check_raw(expect: &Expect, output: &str, failures: &mut Vec<String>) {
     contains("output", &expect.output_contains, output, failures);
-    if let Some(pattern) = &expect.output_matches
-        && !pattern.is_match(output)
+    if let Some(pattern) = expect
+        .output_matches
+        .as_ref()
+        .filter(|p| !p.is_match(output))
     {
         failures.push(format!("output does not match /{}/", pattern.as_str()));
     }

@@ -240,8 +240,14 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         let mut attempt = 0;
         loop {
             attempt += 1;
+            // Past the deadline Lambda stops us anyway; an error return before that lets it retry.
+            let limit = self
+                .settings
+                .report_timeout
+                .min(deadline.saturating_duration_since(Instant::now()))
+                .max(Duration::from_millis(500));
             let answer = tokio::time::timeout(
-                self.settings.report_timeout,
+                limit,
                 self.codedeploy.put_status(
                     &event.deployment_id,
                     &event.lifecycle_event_hook_execution_id,
@@ -251,10 +257,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
             .await
             .unwrap_or_else(|_| {
                 Err(AwsError {
-                    message: format!(
-                        "no answer within {} ms",
-                        self.settings.report_timeout.as_millis()
-                    ),
+                    message: format!("no answer within {} ms", limit.as_millis()),
                     retryable: true,
                 })
             });
@@ -321,4 +324,28 @@ fn shorten(reason: &str) -> String {
     let mut cut: String = reason.chars().take(MAX_REASON_CHARS).collect();
     cut.push('…');
     cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_event_codedeploy_sends() {
+        let text = include_str!("../tests/fixtures/codedeploy-lifecycle-event.json");
+        let event: CodeDeployLifecycleEvent = serde_json::from_str(text).unwrap();
+        assert_eq!(event.deployment_id, "d-ABCDEF123");
+        assert!(
+            event
+                .lifecycle_event_hook_execution_id
+                .starts_with("eyJlbmNyeXB0ZWRE")
+        );
+    }
+
+    #[test]
+    fn long_reasons_are_cut() {
+        let long = "x".repeat(MAX_REASON_CHARS + 50);
+        assert_eq!(shorten(&long).chars().count(), MAX_REASON_CHARS + 1);
+        assert_eq!(shorten("short"), "short");
+    }
 }

@@ -96,7 +96,7 @@ async fn main() -> ExitCode {
     };
     let json = cli.json;
     let rehearsal = rehearse(&cli.options, |line| {
-        if !json && let Some(shown) = describe_line(line) {
+        if let Some(shown) = describe_line(line).filter(|_| !json) {
             println!("{shown}");
         }
     })
@@ -126,5 +126,63 @@ async fn main() -> ExitCode {
             ExitCode::from(1)
         }
         _ => ExitCode::SUCCESS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn reads_the_contract_flags() {
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let cli = parse(&args(&format!(
+            "rehearse --bootstrap {manifest} --config {manifest} --function svc-dev-web --version 7 \
+             --current-version 6 --lambda-endpoint http://127.0.0.1:3002 --expect Failed --json"
+        )))
+        .unwrap();
+        assert_eq!(
+            (
+                cli.options.function.as_str(),
+                cli.options.version.as_str(),
+                cli.options.alias.as_str()
+            ),
+            ("svc-dev-web", "7", "Live")
+        );
+        assert_eq!(cli.options.current_version.as_deref(), Some("6"));
+        assert_eq!(cli.options.lambda_endpoint, "http://127.0.0.1:3002");
+        assert_eq!(cli.expect.as_deref(), Some("Failed"));
+        assert!(cli.json);
+        assert_eq!(cli.options.timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn bad_invocations_say_what_is_wrong() {
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let err = |text: String| parse(&args(&text)).err().unwrap();
+        assert_eq!(err("serve".into()), "unknown command \"serve\"");
+        assert_eq!(
+            err(format!(
+                "rehearse --bootstrap {manifest} --config {manifest}"
+            )),
+            "missing --function"
+        );
+        assert_eq!(
+            err(format!(
+                "rehearse --bootstrap /nonexistent --config {manifest}"
+            )),
+            "--bootstrap /nonexistent: no such file"
+        );
+        assert_eq!(
+            err(format!(
+                "rehearse --bootstrap {manifest} --config {manifest} --expect ok"
+            )),
+            "--expect takes Succeeded or Failed, got \"ok\""
+        );
+        assert_eq!(err("rehearse --version".into()), "--version needs a value");
     }
 }

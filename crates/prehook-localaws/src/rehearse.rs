@@ -218,8 +218,10 @@ pub async fn rehearse(
             Ok(None) => closed = true,
             Err(_) => {}
         }
-        if rehearsal.status.is_none()
-            && let Some(report) = codedeploy.reports().first()
+        if let Some(report) = codedeploy
+            .reports()
+            .first()
+            .filter(|_| rehearsal.status.is_none())
         {
             rehearsal.status = Some(report.status.clone());
             settle_by.get_or_insert(Instant::now() + Duration::from_secs(5));

@@ -51,10 +51,9 @@ pub(crate) fn percent_decode(text: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
+        let escaped = (bytes[i] == b'%' && i + 2 < bytes.len())
+            .then(|| (hex(bytes[i + 1]), hex(bytes[i + 2])));
+        if let Some((Some(hi), Some(lo))) = escaped {
             out.push(hi << 4 | lo);
             i += 3;
             continue;
