@@ -10,6 +10,35 @@ const path = require('path');
 
 const PLUGIN_DIR = path.join(__dirname, '..');
 const Serverless = require('serverless');
+const { writeZip } = require('./zip');
+const { version } = require('../package.json');
+
+const HOOK_DIR = path.join(PLUGIN_DIR, 'hook');
+const DIST_HOOK_DIR = path.join(PLUGIN_DIR, '..', '..', 'dist', 'hook');
+const FIXTURE_MARK = path.join(HOOK_DIR, '.test-fixture');
+
+/**
+ * The plugin reads the shipped hook zips from hook/, which `npm pack` fills from dist/hook/.
+ * Tests use the built zips when there are some; otherwise (a fresh clone, before
+ * scripts/build-hook.sh) stand-in zips whose `bootstrap` is a shell script, removed again by
+ * cleanup(). prepack replaces hook/ whole, so a stand-in can never be packed.
+ */
+function ensureHookZips() {
+  fs.mkdirSync(HOOK_DIR, { recursive: true });
+  for (const arch of ['x86_64', 'arm64']) {
+    const name = `prehook-${version}-${arch}.zip`;
+    if (fs.existsSync(path.join(HOOK_DIR, name))) continue;
+    if (fs.existsSync(path.join(DIST_HOOK_DIR, name))) {
+      fs.copyFileSync(path.join(DIST_HOOK_DIR, name), path.join(HOOK_DIR, name));
+      continue;
+    }
+    const bootstrap = Buffer.from('#!/bin/sh\necho "test stand-in for the hook" >&2\nexit 1\n');
+    fs.writeFileSync(path.join(HOOK_DIR, name), writeZip([{ name: 'bootstrap', mode: 0o755, data: bootstrap }]));
+    fs.writeFileSync(FIXTURE_MARK, '');
+  }
+}
+
+ensureHookZips();
 
 process.env.SLS_TELEMETRY_DISABLED = '1';
 process.env.SLS_NOTIFICATIONS_MODE = 'off';
@@ -66,6 +95,7 @@ function service({ functions, custom, provider = {}, pluginsReversed = false, wi
 
 function cleanup() {
   fs.rmSync(path.join(PLUGIN_DIR, '.test-services'), { recursive: true, force: true });
+  if (fs.existsSync(FIXTURE_MARK)) fs.rmSync(HOOK_DIR, { recursive: true, force: true });
 }
 
 module.exports = { PLUGIN_DIR, packageService, service, cleanup, tmpdir: os.tmpdir };
