@@ -1,0 +1,289 @@
+//! The service-config transform: from what `serverless.service` holds after variable
+//! resolution to the changes the plugin applies (hook function, IAM, `deploymentSettings`,
+//! the hook's checks config), or every problem with its YAML path.
+//!
+//! - [`options`]: reads `custom.prehook`;
+//! - [`functions`]: each function's `prehook`;
+//! - [`deployment_settings`]: what serverless-plugin-canary-deployments reads;
+//! - [`iam`]: least-privilege statements and the hook's own role;
+//! - [`hook_function`]: the injected function and its artifact name;
+//! - [`naming`]: the framework's and the canary plugin's naming rules.
+
+pub mod deployment_settings;
+pub mod functions;
+pub mod hook_function;
+pub mod iam;
+pub mod naming;
+pub mod options;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::ConfigErrors;
+use crate::hook_config::HookConfig;
+use crate::node::describe;
+
+pub use hook_function::Artifact;
+pub use iam::IamChanges;
+
+/// What the plugin knows that the service config does not hold.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PluginFacts {
+    /// The plugin's version: names the shipped zips.
+    pub version: String,
+    /// Where the hook's artifact is written (`.serverless`).
+    #[serde(default = "default_artifact_dir")]
+    pub artifact_dir: String,
+    /// The stage in force (`--stage` wins over `provider.stage`).
+    #[serde(default)]
+    pub stage: Option<String>,
+    /// The framework's stack name (`provider.stackName` or `<service>-<stage>`).
+    #[serde(default)]
+    pub stack_name: Option<String>,
+}
+
+fn default_artifact_dir() -> String {
+    ".serverless".to_owned()
+}
+
+/// What to do with the service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "lowercase")]
+pub enum Plan {
+    /// Inject the hook.
+    Apply(Box<Changes>),
+    /// Nothing to check (no function has `prehook`, or canary deployments are off for the stage).
+    Skip { reason: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Changes {
+    /// Key of the injected function in `functions`.
+    pub hook_function_key: String,
+    pub hook_function: Value,
+    pub artifact: Artifact,
+    /// `prehook.json`, the hook's checks config (contract 1).
+    pub prehook_json: String,
+    pub hook_config: HookConfig,
+    /// The complete `deploymentSettings` of each checked function, by function key.
+    pub deployment_settings: BTreeMap<String, Value>,
+    pub iam: IamChanges,
+    /// One line per checked function, for the package-time log.
+    pub summary: Vec<String>,
+}
+
+/// Transforms `service` (the resolved service config as JSON).
+pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErrors> {
+    let mut errors = ConfigErrors::default();
+    let empty = Map::new();
+    let root = match service {
+        Value::Object(root) => root,
+        other => {
+            errors.push(
+                "",
+                format!(
+                    "expected the service config as a mapping, got {}",
+                    describe(other)
+                ),
+            );
+            return Err(errors);
+        }
+    };
+    let section = |key: &str| match root.get(key) {
+        Some(Value::Object(map)) => map,
+        _ => &empty,
+    };
+    let provider = section("provider");
+    let functions = section("functions");
+    let custom = section("custom");
+
+    let naming = naming_of(root, provider, facts);
+    let options = options::parse(custom.get("prehook"), &mut errors);
+    let checked = functions::parse(
+        functions,
+        |key| naming.default_function_name(key),
+        options.timeout,
+        &mut errors,
+    );
+
+    let canary = custom.get("deploymentSettings").and_then(Value::as_object);
+    let settings = deployment_settings::Sources {
+        hook_key: &options.function_key,
+        functions,
+        prehook: &options.deployment_settings,
+        canary,
+    };
+    settings.validate_shared(&mut errors);
+
+    if functions.contains_key(&options.function_key) {
+        let path = if custom
+            .get("prehook")
+            .and_then(|p| p.get("functionName"))
+            .is_some()
+        {
+            "custom.prehook.functionName"
+        } else {
+            "functions"
+        };
+        errors.push(
+            path,
+            format!(
+                "the hook is injected as the function `{}`, but `functions` already has one of that key: rename yours, or set custom.prehook.functionName to a free key",
+                options.function_key
+            ),
+        );
+    }
+    let hook_name = naming.default_function_name(&options.function_key);
+    if hook_name.len() > 64 {
+        errors.push(
+            "custom.prehook.functionName",
+            format!("the hook's deployed name {hook_name:?} is longer than Lambda's 64 characters: choose a shorter key"),
+        );
+    }
+
+    let deployment_settings: BTreeMap<String, Value> = checked
+        .iter()
+        .map(|f| {
+            (
+                f.key.clone(),
+                Value::Object(settings.merge(&f.key, &mut errors)),
+            )
+        })
+        .collect();
+
+    let resources = root
+        .get("resources")
+        .and_then(|r| r.get("Resources"))
+        .and_then(Value::as_object);
+    let iam = iam::build(
+        &iam::IamInput {
+            mode: options.iam,
+            naming: &naming,
+            provider,
+            existing_resources: resources,
+            hook_key: &options.function_key,
+            hook_name: &hook_name,
+            checked: &checked,
+            has_post_traffic_hook: deployment_settings
+                .values()
+                .any(|s| s.get("postTrafficHook").is_some()),
+        },
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if checked.is_empty() {
+        return Ok(Plan::Skip {
+            reason: "no function has `prehook`: nothing to check".to_owned(),
+        });
+    }
+    if let Some(stages) = canary
+        .and_then(|c| c.get("stages"))
+        .and_then(Value::as_array)
+    {
+        if !stages.is_empty()
+            && !stages
+                .iter()
+                .any(|s| s.as_str() == Some(naming.stage.as_str()))
+        {
+            return Ok(Plan::Skip {
+                reason: format!(
+                    "custom.deploymentSettings.stages leaves out the stage {:?}: serverless-plugin-canary-deployments deploys it without CodeDeploy, so there is nothing to check",
+                    naming.stage
+                ),
+            });
+        }
+    }
+
+    let hook_config = HookConfig {
+        functions: checked
+            .iter()
+            .map(|f| (f.name.clone(), f.checks.clone()))
+            .collect(),
+    };
+    let prehook_json = hook_config.to_json();
+    let artifact =
+        hook_function::artifact(&options, &facts.version, &facts.artifact_dir, &prehook_json);
+    let hook_function = hook_function::definition(
+        &options,
+        &hook_name,
+        &facts.version,
+        &artifact,
+        iam.role.as_deref(),
+    );
+    let summary = checked.iter().map(summary_line).collect();
+    Ok(Plan::Apply(Box::new(Changes {
+        hook_function_key: options.function_key.clone(),
+        hook_function,
+        artifact,
+        prehook_json,
+        hook_config,
+        deployment_settings,
+        iam,
+        summary,
+    })))
+}
+
+fn naming_of(
+    root: &Map<String, Value>,
+    provider: &Map<String, Value>,
+    facts: &PluginFacts,
+) -> naming::Naming {
+    let service = match root.get("service") {
+        Some(Value::String(name)) => name.clone(),
+        Some(Value::Object(map)) => map
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        _ => String::new(),
+    };
+    let stage = facts
+        .stage
+        .clone()
+        .or_else(|| {
+            provider
+                .get("stage")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| "dev".to_owned());
+    let stack_name = facts
+        .stack_name
+        .clone()
+        .or_else(|| {
+            provider
+                .get("stackName")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| format!("{service}-{stage}"));
+    naming::Naming {
+        service,
+        stage,
+        stack_name,
+    }
+}
+
+/// `website (my-svc-dev-website): apigateway, 2 checks (GET /healthcheck, home), 2 retries, 10 s per attempt`
+fn summary_line(function: &functions::CheckedFunction) -> String {
+    let checks = &function.checks;
+    let names: Vec<&str> = checks.checks.iter().map(|c| c.name.as_str()).collect();
+    format!(
+        "{} ({}): {}, {} check{} ({}), {} retr{}, {} s per attempt",
+        function.key,
+        function.name,
+        checks.event,
+        names.len(),
+        if names.len() == 1 { "" } else { "s" },
+        names.join(", "),
+        checks.retries,
+        if checks.retries == 1 { "y" } else { "ies" },
+        checks.timeout
+    )
+}

@@ -1,0 +1,108 @@
+use std::fs;
+
+use prehook_core::{HookConfig, Plan, PluginFacts, transform};
+use serde_json::{Value, json};
+
+/// Facts as the plugin would pass them; the version is fixed so snapshots survive releases.
+fn facts() -> PluginFacts {
+    serde_json::from_value(json!({ "version": "1.2.3" })).unwrap()
+}
+
+fn run(service: &Value) -> Value {
+    match transform(service, &facts()) {
+        Ok(Plan::Apply(changes)) => {
+            // prehook.json is the hook config itself, and the hook parses it back unchanged.
+            let parsed = HookConfig::from_json(&changes.prehook_json).expect("prehook.json parses");
+            assert_eq!(parsed, changes.hook_config);
+            let mut value = serde_json::to_value(Plan::Apply(changes)).unwrap();
+            value.as_object_mut().unwrap().remove("prehookJson");
+            value
+        }
+        Ok(skip) => serde_json::to_value(skip).unwrap(),
+        Err(errors) => json!({
+            "errors": errors.0.iter().map(ToString::to_string).collect::<Vec<_>>()
+        }),
+    }
+}
+
+#[test]
+fn transform_fixtures() {
+    insta::glob!("fixtures/*/serverless.yml", |path| {
+        let text = fs::read_to_string(path).unwrap();
+        let service: Value = serde_yaml::from_str(&text).unwrap();
+        insta::assert_yaml_snapshot!(run(&service));
+    });
+}
+
+#[test]
+fn error_cases_report_errors_and_other_cases_do_not() {
+    insta::glob!("fixtures/*/serverless.yml", |path| {
+        let case = path
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
+        let service: Value = serde_yaml::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+        let failed = transform(&service, &facts()).is_err();
+        assert_eq!(failed, case.starts_with("error-"), "{case}");
+    });
+}
+
+#[test]
+fn the_stage_and_stack_name_the_plugin_passes_win() {
+    let service = json!({
+        "service": "shop",
+        "provider": { "name": "aws", "stage": "dev" },
+        "functions": { "web": { "handler": "h", "prehook": true, "events": [{ "http": "GET /" }] } }
+    });
+    let facts: PluginFacts = serde_json::from_value(
+        json!({ "version": "1.2.3", "stage": "prod", "stackName": "shop-stack", "artifactDir": "/tmp/out/" }),
+    )
+    .unwrap();
+    let Ok(Plan::Apply(changes)) = transform(&service, &facts) else {
+        panic!("expected changes")
+    };
+    assert!(changes.hook_config.functions.contains_key("shop-prod-web"));
+    assert_eq!(changes.hook_function["name"], "shop-prod-preHook");
+    assert!(
+        changes
+            .artifact
+            .path
+            .starts_with("/tmp/out/prehook-1.2.3-x86_64-")
+    );
+    let groups = changes.iam.resources["PreHookIamRole"].to_string();
+    assert!(
+        groups.contains(
+            "${ShopstackDeploymentApplication}/shop-stack-WebLambdaFunctionDeploymentGroup"
+        ),
+        "{groups}"
+    );
+}
+
+#[test]
+fn the_artifact_name_changes_with_the_config() {
+    let service = |path: &str| {
+        json!({
+            "service": "shop",
+            "functions": { "web": { "prehook": { "checks": [path] }, "events": [{ "httpApi": "*" }] } }
+        })
+    };
+    let name = |value: &Value| match transform(value, &facts()) {
+        Ok(Plan::Apply(changes)) => changes.artifact.file_name,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(name(&service("GET /a")), name(&service("GET /a")));
+    assert_ne!(name(&service("GET /a")), name(&service("GET /b")));
+}
+
+#[test]
+fn the_documented_example_of_every_key_is_valid() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../serverless.yml.example");
+    let service: Value = serde_yaml::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    match transform(&service, &facts()) {
+        Ok(Plan::Apply(changes)) => assert_eq!(changes.summary.len(), 3, "{:?}", changes.summary),
+        other => panic!("serverless.yml.example: {other:?}"),
+    }
+}

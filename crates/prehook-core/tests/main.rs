@@ -1,0 +1,5 @@
+//! Integration tests of prehook-core, built as one binary.
+
+/// The service-config transform: `fixtures/<case>/serverless.yml` in, a snapshot of the changes
+/// (or of every error) out.
+mod golden;

@@ -1,0 +1,247 @@
+//! Running one check against one function version: invoke, judge, retry with backoff.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use prehook_core::evaluate::excerpt;
+use prehook_core::{
+    Check, Evaluation, EventContext, EventKind, FunctionChecks, Outcome, Request, build_event,
+    client_context, evaluate,
+};
+use serde_json::json;
+
+use crate::aws::{InvokeRequest, LambdaApi};
+use crate::log;
+
+/// One check of one function version, as planned from the AppSpec and the config.
+#[derive(Debug, Clone)]
+pub struct PlannedCheck<'a> {
+    pub function: &'a str,
+    pub version: &'a str,
+    pub checks: &'a FunctionChecks,
+    pub check: &'a Check,
+}
+
+impl PlannedCheck<'_> {
+    /// `website-dev-website:4 GET /healthcheck`
+    pub fn label(&self) -> String {
+        format!("{}:{} {}", self.function, self.version, self.check.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub label: String,
+    pub passed: bool,
+    pub reason: Option<String>,
+    pub attempts: u32,
+}
+
+/// What is known of each check while they run, so a deadline can say what was still pending.
+#[derive(Debug, Default)]
+pub struct Progress(Mutex<Vec<CheckProgress>>);
+
+#[derive(Debug, Clone)]
+pub struct CheckProgress {
+    pub label: String,
+    pub done: bool,
+    pub passed: bool,
+    pub last_reason: Option<String>,
+}
+
+impl Progress {
+    pub fn start(&self, labels: impl IntoIterator<Item = String>) {
+        let mut checks = self.lock();
+        checks.extend(labels.into_iter().map(|label| CheckProgress {
+            label,
+            done: false,
+            passed: false,
+            last_reason: None,
+        }));
+    }
+
+    fn update(&self, index: usize, done: bool, passed: bool, reason: Option<String>) {
+        if let Some(check) = self.lock().get_mut(index) {
+            check.done |= done;
+            check.passed |= passed;
+            if reason.is_some() {
+                check.last_reason = reason;
+            }
+        }
+    }
+
+    pub fn snapshot(&self) -> Vec<CheckProgress> {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<CheckProgress>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Backoff between attempts: cold starts and deploys settling need a moment, not a minute.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Backoff {
+    fn before(&self, retry: u32) -> Duration {
+        self.first
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
+            .min(self.max)
+    }
+}
+
+/// Runs `planned` until it passes, its retries are used up, or `cutoff` comes.
+pub async fn run_check<L: LambdaApi>(
+    lambda: &L,
+    planned: &PlannedCheck<'_>,
+    index: usize,
+    deployment_id: &str,
+    cutoff: Instant,
+    backoff: Backoff,
+    progress: &Progress,
+) -> CheckResult {
+    let kind = planned.checks.event;
+    let label = planned.label();
+    let attempts = planned.checks.retries + 1;
+    let per_attempt = Duration::from_secs(planned.checks.timeout);
+    let mut last: Option<Evaluation> = None;
+    let mut attempt = 0;
+    while attempt < attempts {
+        attempt += 1;
+        if Instant::now() >= cutoff {
+            break;
+        }
+        // Not clamped to the cutoff: the handler abandons checks still running then, and says so.
+        let limit = per_attempt;
+        let payload = event_payload(kind, &planned.check.request, deployment_id, index, attempt);
+        let request = InvokeRequest {
+            function: planned.function.to_owned(),
+            qualifier: planned.version.to_owned(),
+            payload,
+            client_context: (kind == EventKind::Raw).then(client_context),
+        };
+        let started = Instant::now();
+        let answer = tokio::time::timeout(limit, lambda.invoke(request)).await;
+        let duration_ms = started.elapsed().as_millis() as u64;
+        let evaluation = match answer {
+            Err(_) => failed(format!("no answer within {} ms", limit.as_millis())),
+            Ok(Err(error)) => failed(format!("invoke failed: {error}")),
+            Ok(Ok(response)) => evaluate(
+                kind,
+                &planned.check.expect,
+                &Outcome {
+                    function_error: response.function_error.as_deref(),
+                    payload: &response.payload,
+                    duration_ms,
+                },
+            ),
+        };
+        log_attempt(planned, attempt, duration_ms, &evaluation);
+        progress.update(
+            index,
+            evaluation.passed,
+            evaluation.passed,
+            evaluation.reason.clone(),
+        );
+        if evaluation.passed {
+            return CheckResult {
+                label,
+                passed: true,
+                reason: None,
+                attempts: attempt,
+            };
+        }
+        last = Some(evaluation);
+        if attempt < attempts {
+            let pause = backoff.before(attempt);
+            if Instant::now() + pause >= cutoff {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+    progress.update(index, true, false, None);
+    let reason = match last {
+        Some(evaluation) => evaluation.reason,
+        None => Some("no time left to run it before the deadline".into()),
+    };
+    CheckResult {
+        label,
+        passed: false,
+        reason,
+        attempts: attempt,
+    }
+}
+
+fn failed(reason: String) -> Evaluation {
+    Evaluation {
+        passed: false,
+        status: None,
+        reason: Some(reason),
+        excerpt: String::new(),
+    }
+}
+
+fn event_payload(
+    kind: EventKind,
+    request: &Request,
+    deployment_id: &str,
+    index: usize,
+    attempt: u32,
+) -> Vec<u8> {
+    let context = EventContext {
+        request_id: format!("prehook-{deployment_id}-{index}-{attempt}"),
+        time_epoch_ms: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+    };
+    build_event(kind, request, &context)
+        .to_string()
+        .into_bytes()
+}
+
+fn log_attempt(
+    planned: &PlannedCheck<'_>,
+    attempt: u32,
+    duration_ms: u64,
+    evaluation: &Evaluation,
+) {
+    let sent = match &planned.check.request {
+        Request::Http(http) => format!("{} {}", http.method, http.path),
+        Request::Raw(_) => "payload".to_owned(),
+    };
+    log::line(&json!({
+        "level": if evaluation.passed { "INFO" } else { "WARN" },
+        "msg": "check attempt",
+        "function": planned.function,
+        "key": planned.checks.key,
+        "version": planned.version,
+        "check": planned.check.name,
+        "attempt": attempt,
+        "sent": sent,
+        "status": evaluation.status,
+        "durationMs": duration_ms,
+        "passed": evaluation.passed,
+        "reason": evaluation.reason,
+        "excerpt": excerpt(&evaluation.excerpt),
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_its_maximum() {
+        let backoff = Backoff {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(3),
+        };
+        let waits: Vec<u128> = (1..=5).map(|n| backoff.before(n).as_millis()).collect();
+        assert_eq!(waits, [500, 1000, 2000, 3000, 3000]);
+    }
+}

@@ -1,0 +1,351 @@
+//! One CodeDeploy hook invocation: read the AppSpec, check every function's new version,
+//! report exactly one status before the deadline.
+//!
+//! CodeDeploy waits up to an hour for a status that never comes, so every path ends in a report:
+//! errors and panics become Failed, and checks still running when the deadline reserve is
+//! reached are abandoned with a Failed.
+
+use std::panic::AssertUnwindSafe;
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
+use futures::FutureExt;
+use futures::stream::{self, StreamExt};
+use prehook_core::{AppSpec, HookConfig};
+use serde::Serialize;
+use serde_json::json;
+
+use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
+use crate::checks::{Backoff, CheckResult, PlannedCheck, Progress, run_check};
+use crate::log;
+
+/// Longest reason logged; the full list of failures is in the check attempt lines.
+const MAX_REASON_CHARS: usize = 1000;
+
+/// Tunables; the defaults are what runs in Lambda.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Checks in flight at once, across all functions.
+    pub concurrency: usize,
+    /// Time kept before the invocation's deadline to report the status.
+    pub reserve: Duration,
+    pub backoff: Backoff,
+    /// Attempts of the status call beyond the SDK's own retries.
+    pub report_attempts: u32,
+    /// Longest wait for one status call.
+    pub report_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            concurrency: 8,
+            reserve: Duration::from_secs(3),
+            backoff: Backoff {
+                first: Duration::from_millis(500),
+                max: Duration::from_secs(4),
+            },
+            report_attempts: 4,
+            report_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Status {
+    Succeeded,
+    Failed,
+}
+
+/// The decision about one deployment, returned to Lambda once reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verdict {
+    pub status: Status,
+    pub reason: Option<String>,
+    pub checks: usize,
+    pub failed: usize,
+}
+
+impl Verdict {
+    fn failed(reason: impl Into<String>) -> Self {
+        Self {
+            status: Status::Failed,
+            reason: Some(reason.into()),
+            checks: 0,
+            failed: 0,
+        }
+    }
+}
+
+/// The status could not be reported: Lambda should run the hook again.
+#[derive(Debug)]
+pub struct ReportError(pub String);
+
+impl std::fmt::Display for ReportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "could not report the status to CodeDeploy: {}", self.0)
+    }
+}
+
+impl std::error::Error for ReportError {}
+
+pub struct Hook<C, L> {
+    pub codedeploy: C,
+    pub lambda: L,
+    /// The checks config, or why it could not be loaded (every deployment then fails with it).
+    pub config: Result<HookConfig, String>,
+    pub settings: Settings,
+}
+
+impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
+    /// Handles one invocation whose deadline is `deadline`; `Ok` once a status was reported.
+    pub async fn handle(
+        &self,
+        event: &CodeDeployLifecycleEvent,
+        deadline: Instant,
+    ) -> Result<Verdict, ReportError> {
+        let now = Instant::now();
+        let remaining = deadline.saturating_duration_since(now);
+        // A very short invocation still gets half its time for checks.
+        let cutoff = now + remaining.saturating_sub(self.settings.reserve.min(remaining / 2));
+        let progress = Progress::default();
+        let decided = tokio::time::timeout_at(
+            cutoff.into(),
+            AssertUnwindSafe(self.decide(event, cutoff, &progress)).catch_unwind(),
+        )
+        .await;
+        let verdict = match decided {
+            Ok(Ok(verdict)) => verdict,
+            Ok(Err(panic)) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                Verdict::failed(format!("internal error while checking: {message}"))
+            }
+            Err(_) => deadline_verdict(&progress),
+        };
+        let verdict = Verdict {
+            reason: verdict.reason.map(|r| shorten(&r)),
+            ..verdict
+        };
+        log::line(&json!({
+            "level": if verdict.status == Status::Succeeded { "INFO" } else { "ERROR" },
+            "msg": "verdict",
+            "deploymentId": event.deployment_id,
+            "lifecycleEventHookExecutionId": event.lifecycle_event_hook_execution_id,
+            "status": verdict.status,
+            "reason": verdict.reason,
+            "checks": verdict.checks,
+            "failed": verdict.failed,
+        }));
+        self.report(event, verdict.status == Status::Succeeded, deadline)
+            .await?;
+        Ok(verdict)
+    }
+
+    async fn decide(
+        &self,
+        event: &CodeDeployLifecycleEvent,
+        cutoff: Instant,
+        progress: &Progress,
+    ) -> Verdict {
+        let config = match &self.config {
+            Ok(config) => config,
+            Err(error) => return Verdict::failed(format!("invalid checks config: {error}")),
+        };
+        let appspec = match self.read_appspec(&event.deployment_id).await {
+            Ok(appspec) => appspec,
+            Err(reason) => return Verdict::failed(reason),
+        };
+
+        // Only functions named both in the AppSpec and in the config are invoked.
+        let mut unchecked = Vec::new();
+        let mut plan = Vec::new();
+        for resource in &appspec.resources {
+            match config.functions.get(&resource.name) {
+                Some(checks) if !checks.checks.is_empty() => {
+                    plan.extend(checks.checks.iter().map(|check| PlannedCheck {
+                        function: &resource.name,
+                        version: &resource.target_version,
+                        checks,
+                        check,
+                    }))
+                }
+                _ => unchecked.push(format!(
+                    "no checks configured for function {}",
+                    resource.name
+                )),
+            }
+        }
+        if !unchecked.is_empty() {
+            // Fail closed before invoking anything: the verdict cannot be Succeeded anyway.
+            return Verdict::failed(unchecked.join("; "));
+        }
+
+        progress.start(plan.iter().map(PlannedCheck::label));
+        let results: Vec<CheckResult> = stream::iter(plan.iter().enumerate())
+            .map(|(index, planned)| {
+                run_check(
+                    &self.lambda,
+                    planned,
+                    index,
+                    &event.deployment_id,
+                    cutoff,
+                    self.settings.backoff,
+                    progress,
+                )
+            })
+            .buffer_unordered(self.settings.concurrency.max(1))
+            .collect()
+            .await;
+        let failures: Vec<String> = results
+            .iter()
+            .filter(|r| !r.passed)
+            .map(|r| format!("{}: {}", r.label, r.reason.as_deref().unwrap_or("failed")))
+            .collect();
+        Verdict {
+            status: if failures.is_empty() {
+                Status::Succeeded
+            } else {
+                Status::Failed
+            },
+            reason: (!failures.is_empty()).then(|| failures.join("; ")),
+            checks: results.len(),
+            failed: failures.len(),
+        }
+    }
+
+    async fn read_appspec(&self, deployment_id: &str) -> Result<AppSpec, String> {
+        let revision = self
+            .codedeploy
+            .get_deployment(deployment_id)
+            .await
+            .map_err(|e| format!("cannot read deployment {deployment_id}: {e}"))?;
+        let content =
+            self.codedeploy.get_appspec(&revision).await.map_err(|e| {
+                format!("cannot read the AppSpec of deployment {deployment_id}: {e}")
+            })?;
+        AppSpec::parse(content.as_deref().unwrap_or_default()).map_err(|e| e.to_string())
+    }
+
+    /// Reports the status, retrying what may pass on a second try, until the deadline.
+    async fn report(
+        &self,
+        event: &CodeDeployLifecycleEvent,
+        succeeded: bool,
+        deadline: Instant,
+    ) -> Result<(), ReportError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            // Past the deadline Lambda stops us anyway; an error return before that lets it retry.
+            let limit = self
+                .settings
+                .report_timeout
+                .min(deadline.saturating_duration_since(Instant::now()))
+                .max(Duration::from_millis(500));
+            let answer = tokio::time::timeout(
+                limit,
+                self.codedeploy.put_status(
+                    &event.deployment_id,
+                    &event.lifecycle_event_hook_execution_id,
+                    succeeded,
+                ),
+            )
+            .await
+            .unwrap_or_else(|_| {
+                Err(AwsError {
+                    message: format!("no answer within {} ms", limit.as_millis()),
+                    retryable: true,
+                })
+            });
+            let error = match answer {
+                Ok(Reported::Accepted) => return Ok(()),
+                Ok(Reported::AlreadyCompleted) => {
+                    log::message(
+                        "WARN",
+                        "status already reported",
+                        json!({"deploymentId": event.deployment_id}),
+                    );
+                    return Ok(());
+                }
+                Err(error) => error,
+            };
+            let pause = self.settings.backoff.first * attempt;
+            let retry = error.retryable
+                && attempt < self.settings.report_attempts
+                && Instant::now() + pause < deadline;
+            log::message(
+                "ERROR",
+                "status report failed",
+                json!({"deploymentId": event.deployment_id, "attempt": attempt, "error": error.message, "retrying": retry}),
+            );
+            if !retry {
+                return Err(ReportError(error.message));
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+}
+
+fn deadline_verdict(progress: &Progress) -> Verdict {
+    let checks = progress.snapshot();
+    if checks.is_empty() {
+        return Verdict::failed(
+            "deadline reached before the checks could start (reading the deployment took too long)",
+        );
+    }
+    let failed = checks.iter().filter(|c| c.done && !c.passed).count();
+    let pending: Vec<String> = checks
+        .iter()
+        .filter(|c| !c.done)
+        .map(|c| match &c.last_reason {
+            Some(reason) => format!("{} (last attempt: {reason})", c.label),
+            None => c.label.clone(),
+        })
+        .collect();
+    Verdict {
+        status: Status::Failed,
+        reason: Some(format!(
+            "deadline reached with checks still running: {}",
+            pending.join("; ")
+        )),
+        checks: checks.len(),
+        failed: failed + pending.len(),
+    }
+}
+
+fn shorten(reason: &str) -> String {
+    if reason.chars().count() <= MAX_REASON_CHARS {
+        return reason.to_owned();
+    }
+    let mut cut: String = reason.chars().take(MAX_REASON_CHARS).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_event_codedeploy_sends() {
+        let text = include_str!("../tests/fixtures/codedeploy-lifecycle-event.json");
+        let event: CodeDeployLifecycleEvent = serde_json::from_str(text).unwrap();
+        assert_eq!(event.deployment_id, "d-ABCDEF123");
+        assert!(
+            event
+                .lifecycle_event_hook_execution_id
+                .starts_with("eyJlbmNyeXB0ZWRE")
+        );
+    }
+
+    #[test]
+    fn long_reasons_are_cut() {
+        let long = "x".repeat(MAX_REASON_CHARS + 50);
+        assert_eq!(shorten(&long).chars().count(), MAX_REASON_CHARS + 1);
+        assert_eq!(shorten("short"), "short");
+    }
+}

@@ -1,0 +1,26 @@
+//! The CodeDeploy BeforeAllowTraffic hook of serverless-prehook, as a library: `main.rs` only
+//! wires it to the Lambda runtime and the SDK clients.
+//!
+//! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
+//! - [`checks`]: one check of one function version, with retries;
+//! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
+//! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
+
+pub mod aws;
+pub mod checks;
+pub mod config;
+pub mod handler;
+pub mod log;
+
+pub use aws::{CodeDeployApi, LambdaApi};
+pub use handler::{Hook, ReportError, Settings, Status, Verdict};
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// The `Instant` of a Lambda deadline given in milliseconds since the Unix epoch.
+pub fn deadline_instant(deadline_epoch_ms: u64) -> Instant {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    Instant::now() + Duration::from_millis(deadline_epoch_ms.saturating_sub(now_ms))
+}

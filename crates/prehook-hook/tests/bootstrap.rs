@@ -1,0 +1,118 @@
+//! The built `bootstrap` binary, run as Lambda runs it, through `prehook-localaws`'s rehearsal.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use prehook_localaws::rehearse::{Options, rehearse};
+use prehook_localaws::{LocalLambda, Reply, RuntimeResult};
+use serde_json::json;
+
+fn write_config(name: &str, config: &serde_json::Value) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("prehook-bootstrap-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("prehook.json");
+    std::fs::write(&path, config.to_string()).unwrap();
+    path
+}
+
+fn options(config: PathBuf, lambda: &LocalLambda) -> Options {
+    Options {
+        bootstrap: PathBuf::from(env!("CARGO_BIN_EXE_bootstrap")),
+        config,
+        function: "website-dev-website".into(),
+        version: "4".into(),
+        alias: "Live".into(),
+        current_version: Some("3".into()),
+        lambda_endpoint: lambda.url(),
+        timeout: Duration::from_secs(30),
+    }
+}
+
+fn website_config() -> serde_json::Value {
+    json!({"functions": {"website-dev-website": {"key": "website", "event": "apigateway", "retries": 1, "timeout": 3,
+        "checks": ["GET /healthcheck", {"request": "GET /", "expect": {"bodyContains": "Welcome"}}]}}})
+}
+
+#[tokio::test]
+async fn the_binary_reports_succeeded_for_a_healthy_version() {
+    let lambda = LocalLambda::start().await.unwrap();
+    lambda.function("website-dev-website", Some("4"), |call| async move {
+        match call.json()["path"].as_str() {
+            Some("/healthcheck") => Reply::http(200, "{\"status\":\"ok\"}"),
+            _ => Reply::http(200, "<h1>Welcome to our site</h1>"),
+        }
+    });
+    let config = write_config("healthy", &website_config());
+
+    let rehearsal = rehearse(&options(config, &lambda), |_| {}).await.unwrap();
+
+    assert_eq!(
+        rehearsal.status.as_deref(),
+        Some("Succeeded"),
+        "{rehearsal:?}"
+    );
+    assert_eq!(rehearsal.reports, 1);
+    assert_eq!(
+        rehearsal.attempts.len(),
+        2,
+        "one log line per check attempt"
+    );
+    for attempt in &rehearsal.attempts {
+        assert_eq!(attempt["passed"], true);
+        assert_eq!(attempt["version"], "4");
+        assert_eq!(attempt["key"], "website");
+        assert_eq!(attempt["status"], 200);
+    }
+    let verdict = rehearsal.verdict.as_ref().unwrap();
+    assert_eq!(
+        (verdict["status"].as_str(), verdict["checks"].as_u64()),
+        (Some("Succeeded"), Some(2))
+    );
+    assert!(
+        matches!(rehearsal.result, Some(RuntimeResult::Response(_))),
+        "{:?}",
+        rehearsal.result
+    );
+    assert_eq!(rehearsal.verdict_line(), "verdict: Succeeded");
+}
+
+#[tokio::test]
+async fn the_binary_reports_failed_for_a_broken_version() {
+    let lambda = LocalLambda::start().await.unwrap();
+    lambda.reply(
+        "website-dev-website",
+        Some("4"),
+        Reply::http(500, "Internal Server Error"),
+    );
+    let config = write_config("broken", &website_config());
+
+    let rehearsal = rehearse(&options(config, &lambda), |_| {}).await.unwrap();
+
+    assert_eq!(rehearsal.status.as_deref(), Some("Failed"));
+    assert_eq!(rehearsal.reports, 1);
+    assert_eq!(rehearsal.attempts.len(), 4, "two checks, each retried once");
+    assert!(rehearsal.verdict_line().starts_with("verdict: Failed (website-dev-website:4 GET /healthcheck: expected status 200-399, got 500"), "{}", rehearsal.verdict_line());
+}
+
+#[tokio::test]
+async fn the_binary_reports_failed_when_its_config_is_invalid() {
+    let lambda = LocalLambda::start().await.unwrap();
+    let config = write_config(
+        "invalid",
+        &json!({"functions": {"website-dev-website": {"event": "soap"}}}),
+    );
+
+    let rehearsal = rehearse(&options(config, &lambda), |_| {}).await.unwrap();
+
+    assert_eq!(rehearsal.status.as_deref(), Some("Failed"));
+    assert_eq!(rehearsal.reports, 1);
+    assert!(
+        rehearsal
+            .reason()
+            .unwrap()
+            .starts_with("invalid checks config: "),
+        "{:?}",
+        rehearsal.reason()
+    );
+    assert!(lambda.calls().is_empty());
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the hook handler with the real AWS SDK clients against local CodeDeploy
+//! and Lambda endpoints over HTTP, and the built `bootstrap` under a local Runtime API.
+
+mod support;
+
+mod adapters;
+mod bootstrap;
+mod codedeploy_faults;
+mod failures;
+mod healthy;
+mod timing;

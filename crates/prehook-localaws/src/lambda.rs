@@ -1,0 +1,193 @@
+//! A local Lambda Invoke API: `POST /2015-03-31/functions/{name}/invocations?Qualifier=..`.
+//!
+//! Functions are Rust closures, registered per name and (optionally) qualifier; scripted replies
+//! queued for a function come first, so a test can make the first attempt fail and the next pass.
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use crate::reply::{Action, Reply};
+use crate::server::{HttpCall, Server};
+
+/// One Invoke call as received.
+#[derive(Debug, Clone)]
+pub struct Invocation {
+    pub function: String,
+    pub qualifier: Option<String>,
+    pub payload: Bytes,
+    /// `X-Amz-Client-Context`, base64 JSON.
+    pub client_context: Option<String>,
+    pub invocation_type: Option<String>,
+    pub at: Instant,
+}
+
+impl Invocation {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.payload).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+type BoxReply = Pin<Box<dyn Future<Output = Reply> + Send>>;
+type Handler = Arc<dyn Fn(Invocation) -> BoxReply + Send + Sync>;
+type Key = (String, Option<String>);
+
+#[derive(Default)]
+struct State {
+    functions: HashMap<Key, Handler>,
+    scripts: HashMap<Key, VecDeque<Reply>>,
+    calls: Vec<Invocation>,
+}
+
+pub struct LocalLambda {
+    server: Server,
+    state: Arc<Mutex<State>>,
+}
+
+const PREFIX: &str = "/2015-03-31/functions/";
+
+impl LocalLambda {
+    pub async fn start() -> io::Result<Self> {
+        let state = Arc::new(Mutex::new(State::default()));
+        let shared = state.clone();
+        let server = Server::start(move |call| {
+            let state = shared.clone();
+            async move { handle(call, &state).await }
+        })
+        .await?;
+        Ok(Self { server, state })
+    }
+
+    /// For `AWS_ENDPOINT_URL_LAMBDA` or an SDK `endpoint_url`.
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
+    /// Registers `function` (any qualifier when `qualifier` is `None`).
+    pub fn function<F, Fut>(&self, function: &str, qualifier: Option<&str>, handler: F)
+    where
+        F: Fn(Invocation) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Reply> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |call| Box::pin(handler(call)));
+        self.lock()
+            .functions
+            .insert((function.into(), qualifier.map(str::to_owned)), handler);
+    }
+
+    /// A function that always gives the same reply.
+    pub fn reply(&self, function: &str, qualifier: Option<&str>, reply: Reply) {
+        self.function(function, qualifier, move |_| {
+            let reply = reply.clone();
+            async move { reply }
+        });
+    }
+
+    /// Queues `reply` for the next call of `function`/`qualifier` before its handler answers.
+    pub fn script(&self, function: &str, qualifier: Option<&str>, reply: Reply) {
+        self.lock()
+            .scripts
+            .entry((function.into(), qualifier.map(str::to_owned)))
+            .or_default()
+            .push_back(reply);
+    }
+
+    pub fn calls(&self) -> Vec<Invocation> {
+        self.lock().calls.clone()
+    }
+
+    /// Calls of `function`, any qualifier.
+    pub fn calls_of(&self, function: &str) -> Vec<Invocation> {
+        self.lock()
+            .calls
+            .iter()
+            .filter(|c| c.function == function)
+            .cloned()
+            .collect()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
+    let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(function) = call
+        .path
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.strip_suffix("/invocations"))
+        .filter(|_| call.method == "POST")
+    else {
+        return Reply::aws_error(
+            404,
+            "UnknownOperationException",
+            &format!("{} {}", call.method, call.path),
+        );
+    };
+    // A function may be named by ARN, and its qualifier may come as `name:qualifier`.
+    let name = function
+        .find(":function:")
+        .map_or(function, |i| &function[i + ":function:".len()..]);
+    let (name, path_qualifier) = match name.split_once(':') {
+        Some((name, qualifier)) => (name, Some(qualifier.to_owned())),
+        None => (name, None),
+    };
+    let function = name.to_owned();
+    let qualifier = call.query_param("Qualifier").or(path_qualifier);
+    let invocation = Invocation {
+        function: function.clone(),
+        qualifier: qualifier.clone(),
+        payload: call.body.clone(),
+        client_context: call.header("x-amz-client-context").map(str::to_owned),
+        invocation_type: call.header("x-amz-invocation-type").map(str::to_owned),
+        at: Instant::now(),
+    };
+    let (scripted, handler) = {
+        let mut state = lock();
+        state.calls.push(invocation.clone());
+        let exact = (function.clone(), qualifier.clone());
+        let any = (function.clone(), None);
+        let scripted = [&exact, &any]
+            .into_iter()
+            .find_map(|key| state.scripts.get_mut(key).and_then(VecDeque::pop_front));
+        let handler = state
+            .functions
+            .get(&exact)
+            .or_else(|| state.functions.get(&any))
+            .cloned();
+        (scripted, handler)
+    };
+    let delay = match scripted {
+        Some(Reply {
+            delay,
+            action: Action::Proceed,
+        }) => delay,
+        Some(reply) => return reply,
+        None => Default::default(),
+    };
+    let Some(handler) = handler else {
+        let shown = match &qualifier {
+            Some(q) => format!("{function}:{q}"),
+            None => function,
+        };
+        return Reply::aws_error(
+            404,
+            "ResourceNotFoundException",
+            &format!("Function not found: {shown}"),
+        );
+    };
+    tokio::time::sleep(delay).await;
+    let mut reply = handler(invocation).await;
+    if let (Action::Respond { headers, .. }, Some(q)) = (&mut reply.action, &qualifier) {
+        if !headers.iter().any(|(k, _)| k == "x-amz-executed-version") {
+            headers.push(("x-amz-executed-version".into(), q.clone()));
+        }
+    }
+    reply
+}

@@ -1,0 +1,188 @@
+//! `prehook-localaws rehearse ...`: run a built hook once against local AWS endpoints.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use prehook_localaws::rehearse::{Options, Rehearsal, describe_line, rehearse};
+
+const USAGE: &str = "usage: prehook-localaws rehearse --bootstrap PATH --config PATH --function NAME \
+--version N [--alias Live] [--current-version N] --lambda-endpoint URL [--timeout SECONDS] \
+[--expect Succeeded|Failed] [--json]";
+
+struct Cli {
+    options: Options,
+    expect: Option<String>,
+    json: bool,
+}
+
+fn parse(args: &[String]) -> Result<Cli, String> {
+    let mut args = args.iter();
+    match args.next().map(String::as_str) {
+        Some("rehearse") => {}
+        Some(other) => return Err(format!("unknown command {other:?}")),
+        None => return Err("missing command".into()),
+    }
+    let value = |name: &str, args: &mut std::slice::Iter<'_, String>| {
+        args.next()
+            .cloned()
+            .ok_or_else(|| format!("{name} needs a value"))
+    };
+    let (mut bootstrap, mut config, mut function, mut version, mut endpoint) =
+        (None, None, None, None, None);
+    let mut alias = "Live".to_owned();
+    let (mut current_version, mut expect, mut json, mut timeout) = (None, None, false, 60);
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--bootstrap" => bootstrap = Some(PathBuf::from(value(flag, &mut args)?)),
+            "--config" => config = Some(PathBuf::from(value(flag, &mut args)?)),
+            "--function" => function = Some(value(flag, &mut args)?),
+            "--version" => version = Some(value(flag, &mut args)?),
+            "--alias" => alias = value(flag, &mut args)?,
+            "--current-version" => current_version = Some(value(flag, &mut args)?),
+            "--lambda-endpoint" => endpoint = Some(value(flag, &mut args)?),
+            "--timeout" => {
+                timeout = value(flag, &mut args)?
+                    .parse()
+                    .map_err(|_| "--timeout takes whole seconds".to_owned())?
+            }
+            "--expect" => {
+                let status = value(flag, &mut args)?;
+                if status != "Succeeded" && status != "Failed" {
+                    return Err(format!(
+                        "--expect takes Succeeded or Failed, got {status:?}"
+                    ));
+                }
+                expect = Some(status);
+            }
+            "--json" => json = true,
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    let missing = |name: &str| format!("missing {name}");
+    let config = config.ok_or_else(|| missing("--config"))?;
+    let bootstrap = bootstrap.ok_or_else(|| missing("--bootstrap"))?;
+    for (path, name) in [(&bootstrap, "--bootstrap"), (&config, "--config")] {
+        if !path.is_file() {
+            return Err(format!("{name} {}: no such file", path.display()));
+        }
+    }
+    Ok(Cli {
+        options: Options {
+            bootstrap,
+            // The hook reads it after changing nothing; an absolute path survives any cwd.
+            config: std::fs::canonicalize(&config).unwrap_or(config),
+            function: function.ok_or_else(|| missing("--function"))?,
+            version: version.ok_or_else(|| missing("--version"))?,
+            alias,
+            current_version,
+            lambda_endpoint: endpoint.ok_or_else(|| missing("--lambda-endpoint"))?,
+            timeout: Duration::from_secs(timeout),
+        },
+        expect,
+        json,
+    })
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cli = match parse(&args) {
+        Ok(cli) => cli,
+        Err(message) => {
+            eprintln!("prehook-localaws: {message}\n{USAGE}");
+            return ExitCode::from(64);
+        }
+    };
+    let json = cli.json;
+    let rehearsal = rehearse(&cli.options, |line| {
+        if let Some(shown) = describe_line(line).filter(|_| !json) {
+            println!("{shown}");
+        }
+    })
+    .await;
+    let rehearsal: Rehearsal = match rehearsal {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("prehook-localaws: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        println!("{}", rehearsal.to_json());
+    } else {
+        println!("{}", rehearsal.verdict_line());
+        if rehearsal.reports > 1 {
+            println!(
+                "warning: CodeDeploy received {} statuses",
+                rehearsal.reports
+            );
+        }
+    }
+    match (&rehearsal.status, &cli.expect) {
+        (None, _) => ExitCode::from(2),
+        (Some(status), Some(expected)) if status != expected => {
+            eprintln!("prehook-localaws: expected {expected}, CodeDeploy got {status}");
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn reads_the_contract_flags() {
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let cli = parse(&args(&format!(
+            "rehearse --bootstrap {manifest} --config {manifest} --function svc-dev-web --version 7 \
+             --current-version 6 --lambda-endpoint http://127.0.0.1:3002 --expect Failed --json"
+        )))
+        .unwrap();
+        assert_eq!(
+            (
+                cli.options.function.as_str(),
+                cli.options.version.as_str(),
+                cli.options.alias.as_str()
+            ),
+            ("svc-dev-web", "7", "Live")
+        );
+        assert_eq!(cli.options.current_version.as_deref(), Some("6"));
+        assert_eq!(cli.options.lambda_endpoint, "http://127.0.0.1:3002");
+        assert_eq!(cli.expect.as_deref(), Some("Failed"));
+        assert!(cli.json);
+        assert_eq!(cli.options.timeout, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn bad_invocations_say_what_is_wrong() {
+        let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
+        let err = |text: String| parse(&args(&text)).err().unwrap();
+        assert_eq!(err("serve".into()), "unknown command \"serve\"");
+        assert_eq!(
+            err(format!(
+                "rehearse --bootstrap {manifest} --config {manifest}"
+            )),
+            "missing --function"
+        );
+        assert_eq!(
+            err(format!(
+                "rehearse --bootstrap /nonexistent --config {manifest}"
+            )),
+            "--bootstrap /nonexistent: no such file"
+        );
+        assert_eq!(
+            err(format!(
+                "rehearse --bootstrap {manifest} --config {manifest} --expect ok"
+            )),
+            "--expect takes Succeeded or Failed, got \"ok\""
+        );
+        assert_eq!(err("rehearse --version".into()), "--version needs a value");
+    }
+}

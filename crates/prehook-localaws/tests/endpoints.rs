@@ -1,0 +1,269 @@
+//! The local endpoints speak the wire protocols: checked with plain HTTP/1.1 over TCP.
+
+use std::time::Duration;
+
+use prehook_localaws::{LocalCodeDeploy, LocalLambda, LocalRuntime, Reply, RuntimeResult};
+use serde_json::{Value, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+struct Answer {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+/// Sends one request and reads the answer until the server closes (`Connection: close`);
+/// `None` when the connection is dropped without an answer.
+async fn send(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> Option<Answer> {
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut raw = String::new();
+    let _ = stream.read_to_string(&mut raw).await;
+    let (head, body) = raw.split_once("\r\n\r\n")?;
+    let status = head.split_whitespace().nth(1)?.parse().ok()?;
+    Some(Answer {
+        status,
+        head: head.to_ascii_lowercase(),
+        body: body.to_owned(),
+    })
+}
+
+fn addr(url: &str) -> &str {
+    url.trim_start_matches("http://")
+}
+
+async fn codedeploy_call(cd: &LocalCodeDeploy, operation: &str, body: Value) -> Option<Answer> {
+    let target = format!("CodeDeploy_20141006.{operation}");
+    send(
+        addr(&cd.url()),
+        "POST",
+        "/",
+        &[
+            ("x-amz-target", &target),
+            ("content-type", "application/x-amz-json-1.1"),
+        ],
+        &body.to_string(),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn codedeploy_serves_the_appspec_and_records_one_final_status() {
+    let cd = LocalCodeDeploy::start().await.unwrap();
+    cd.add_deployment("d-1", "app", "{\"Resources\": []}");
+
+    let deployment = codedeploy_call(&cd, "GetDeployment", json!({"deploymentId": "d-1"}))
+        .await
+        .unwrap();
+    let info: Value = serde_json::from_str(&deployment.body).unwrap();
+    assert_eq!(info["deploymentInfo"]["applicationName"], "app");
+    let revision = codedeploy_call(
+        &cd,
+        "GetApplicationRevision",
+        json!({"applicationName": "app", "revision": info["deploymentInfo"]["revision"]}),
+    )
+    .await
+    .unwrap();
+    let revision: Value = serde_json::from_str(&revision.body).unwrap();
+    assert_eq!(
+        revision["revision"]["appSpecContent"]["content"],
+        "{\"Resources\": []}"
+    );
+
+    let put = json!({"deploymentId": "d-1", "lifecycleEventHookExecutionId": "e-1", "status": "Succeeded"});
+    assert_eq!(
+        codedeploy_call(&cd, "PutLifecycleEventHookExecutionStatus", put.clone())
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let again = codedeploy_call(&cd, "PutLifecycleEventHookExecutionStatus", put)
+        .await
+        .unwrap();
+    assert_eq!(again.status, 400);
+    assert!(
+        again
+            .head
+            .contains("x-amzn-errortype: lifecycleeventalreadycompletedexception")
+    );
+    assert_eq!(cd.reports().len(), 1);
+    assert_eq!(
+        cd.wait_for_report(Duration::from_millis(10))
+            .await
+            .unwrap()
+            .status,
+        "Succeeded"
+    );
+    assert_eq!(cd.count("PutLifecycleEventHookExecutionStatus"), 2);
+}
+
+#[tokio::test]
+async fn codedeploy_scripts_misbehave_in_order_then_behave() {
+    let cd = LocalCodeDeploy::start().await.unwrap();
+    cd.add_deployment("d-1", "app", "x");
+    cd.script("GetDeployment", Reply::throttling());
+    cd.script("GetDeployment", Reply::malformed_json());
+    cd.script("GetDeployment", Reply::drop_connection());
+    let body = json!({"deploymentId": "d-1"});
+
+    let throttled = codedeploy_call(&cd, "GetDeployment", body.clone())
+        .await
+        .unwrap();
+    assert_eq!(throttled.status, 400);
+    assert!(throttled.body.contains("ThrottlingException"));
+    let malformed = codedeploy_call(&cd, "GetDeployment", body.clone())
+        .await
+        .unwrap();
+    assert!(serde_json::from_str::<Value>(&malformed.body).is_err());
+    assert!(
+        codedeploy_call(&cd, "GetDeployment", body.clone())
+            .await
+            .is_none(),
+        "dropped"
+    );
+    assert_eq!(
+        codedeploy_call(&cd, "GetDeployment", body)
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let missing = codedeploy_call(&cd, "GetDeployment", json!({"deploymentId": "d-2"}))
+        .await
+        .unwrap();
+    assert!(missing.body.contains("DeploymentDoesNotExistException"));
+}
+
+#[tokio::test]
+async fn lambda_invokes_by_name_and_qualifier_and_reports_unknown_functions() {
+    let lambda = LocalLambda::start().await.unwrap();
+    lambda.function("fn", Some("3"), |call| async move {
+        Reply::output(&json!({"got": call.json()}))
+    });
+    lambda.script(
+        "fn",
+        Some("3"),
+        Reply::function_error("Unhandled", "Error", "boom"),
+    );
+
+    let path = "/2015-03-31/functions/fn/invocations?Qualifier=3";
+    let failed = send(
+        addr(&lambda.url()),
+        "POST",
+        path,
+        &[("x-amz-client-context", "e30=")],
+        "{\"a\":1}",
+    )
+    .await
+    .unwrap();
+    assert!(failed.head.contains("x-amz-function-error: unhandled"));
+    let ok = send(addr(&lambda.url()), "POST", path, &[], "{\"a\":1}")
+        .await
+        .unwrap();
+    assert_eq!(
+        serde_json::from_str::<Value>(&ok.body).unwrap(),
+        json!({"got": {"a": 1}})
+    );
+    assert!(ok.head.contains("x-amz-executed-version: 3"));
+    // By ARN, qualifier in the name.
+    let arn =
+        "/2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A0%3Afunction%3Afn%3A3/invocations";
+    assert_eq!(
+        send(addr(&lambda.url()), "POST", arn, &[], "1")
+            .await
+            .unwrap()
+            .status,
+        200
+    );
+    let unknown = send(
+        addr(&lambda.url()),
+        "POST",
+        "/2015-03-31/functions/fn/invocations?Qualifier=9",
+        &[],
+        "{}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.body.contains("Function not found: fn:9"));
+
+    let calls = lambda.calls_of("fn");
+    assert_eq!(calls.len(), 4);
+    assert_eq!(calls[0].client_context.as_deref(), Some("e30="));
+    assert!(calls.iter().all(|c| c.qualifier.is_some()));
+}
+
+#[tokio::test]
+async fn runtime_api_hands_out_events_and_collects_results() {
+    let runtime = LocalRuntime::start().await.unwrap();
+    let id = runtime.invoke(&json!({"DeploymentId": "d-1"}), Duration::from_secs(30));
+
+    let next = send(
+        &runtime.address(),
+        "GET",
+        "/2018-06-01/runtime/invocation/next",
+        &[],
+        "",
+    )
+    .await
+    .unwrap();
+    assert!(
+        next.head
+            .contains(&format!("lambda-runtime-aws-request-id: {id}"))
+    );
+    assert!(next.head.contains("lambda-runtime-deadline-ms: "));
+    assert!(
+        next.head
+            .contains("lambda-runtime-invoked-function-arn: arn:aws:lambda:")
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&next.body).unwrap(),
+        json!({"DeploymentId": "d-1"})
+    );
+
+    let posted = send(
+        &runtime.address(),
+        "POST",
+        &format!("/2018-06-01/runtime/invocation/{id}/response"),
+        &[],
+        "\"done\"",
+    )
+    .await
+    .unwrap();
+    assert_eq!(posted.status, 202);
+    assert_eq!(
+        runtime.wait_result(&id, Duration::from_secs(1)).await,
+        Some(RuntimeResult::Response("\"done\"".into()))
+    );
+
+    send(
+        &runtime.address(),
+        "POST",
+        "/2018-06-01/runtime/init/error",
+        &[],
+        "{\"errorMessage\":\"bad\"}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        runtime.init_error().as_deref(),
+        Some(&b"{\"errorMessage\":\"bad\"}"[..])
+    );
+}

@@ -1,0 +1,96 @@
+'use strict';
+
+// Copies an example service into e2e/.work/, edits its serverless.yml as a case needs, and
+// runs the real `serverless package` of serverless@3 or osls in it.
+
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const ROOT = path.join(__dirname, '..', '..');
+const WORK = process.env.PREHOOK_E2E_WORK || path.join(ROOT, 'e2e', '.work');
+const CLIS = {
+  'serverless@3': path.join(ROOT, 'e2e', 'node_modules', 'serverless', 'bin', 'serverless.js'),
+  osls: path.join(ROOT, 'e2e', 'node_modules', 'osls', 'bin', 'serverless.js'),
+};
+const CANARY_LINE = '  - serverless-plugin-canary-deployments\n';
+const PREHOOK_LINE = '  - serverless-prehook\n';
+
+/** The serverless.yml edits every case can ask for. */
+const edits = {
+  /** Lists serverless-prehook before the canary plugin. */
+  prehookFirst(yml) {
+    if (!yml.includes(CANARY_LINE + PREHOOK_LINE)) throw new Error('expected the canary plugin listed right before serverless-prehook');
+    return yml.replace(CANARY_LINE + PREHOOK_LINE, PREHOOK_LINE + CANARY_LINE);
+  },
+  withoutCanary(yml) {
+    if (!yml.includes(CANARY_LINE)) throw new Error('expected the canary plugin in the plugin list');
+    return yml.replace(CANARY_LINE, '');
+  },
+  /** osls reports version 4: a `frameworkVersion: '3'` pin would stop it before our plugin runs. */
+  forOsls(yml) {
+    return yml.replace(/^frameworkVersion: '3'$/m, "frameworkVersion: '>=3'");
+  },
+  replace(from, to) {
+    return (yml) => {
+      if (!yml.includes(from)) throw new Error(`expected ${JSON.stringify(from)} in serverless.yml`);
+      return yml.replace(from, to);
+    };
+  },
+};
+
+let counter = 0;
+
+/** A fresh copy of examples/<example> with `edit`s applied to its serverless.yml. */
+function copyExample(example, label, ...editors) {
+  counter += 1;
+  const dir = path.join(WORK, `${String(counter).padStart(2, '0')}-${example}-${label}`.replace(/[^\w.-]+/g, '-'));
+  fs.cpSync(path.join(ROOT, 'examples', example), dir, {
+    recursive: true,
+    filter: (source) => !/[\\/](node_modules|\.serverless)([\\/]|$)/.test(source),
+  });
+  const file = path.join(dir, 'serverless.yml');
+  const yml = editors.reduce((text, editor) => editor(text), fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(file, yml);
+  return dir;
+}
+
+/** Runs `<cli> package` in `dir`; returns its exit status and combined output. */
+function runPackage(cli, dir, env = {}) {
+  const started = Date.now();
+  const result = spawnSync(process.execPath, [CLIS[cli], 'package'], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+      SLS_INTERACTIVE_SETUP_DISABLE: '1',
+      FORCE_COLOR: '0',
+      NO_COLOR: '1',
+      ...env,
+    },
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  if (result.error) throw result.error;
+  return {
+    status: result.status,
+    output: `${result.stdout}\n${result.stderr}`,
+    seconds: (Date.now() - started) / 1000,
+  };
+}
+
+function templatePath(dir) {
+  return path.join(dir, '.serverless', 'cloudformation-template-update-stack.json');
+}
+
+/** cfn-lint's findings on a template, as parsed from its JSON output. */
+function cfnLint(file) {
+  const result = spawnSync('cfn-lint', ['--format', 'json', '--', file], { encoding: 'utf8', timeout: 120_000 });
+  if (result.error) throw result.error;
+  // Exit codes are a bit mask: 2 errors, 4 warnings, 8 informational; anything else is a crash.
+  if (result.status & ~(2 | 4 | 8)) throw new Error(`cfn-lint failed (${result.status}): ${result.stderr}`);
+  return JSON.parse(result.stdout || '[]');
+}
+
+module.exports = { CLIS, WORK, edits, copyExample, runPackage, templatePath, cfnLint };

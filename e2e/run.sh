@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# End-to-end tests of the packed plugin: copies examples/ services into e2e/.work/, installs
+# serverless-prehook there from the tarball scripts/pack-plugin.sh produces, and runs the real
+# `serverless package` with serverless@3 and with osls (both from e2e/package-lock.json), the
+# real serverless-plugin-canary-deployments, with the two plugins listed both ways round.
+# Assertions and cfn-lint runs are in e2e/tests/.
+#
+# Needs: the addon (scripts/build-addon.sh), the hook zips (scripts/build-hook.sh), cfn-lint
+# (requirements-dev.txt), e2e's npm packages (scripts/setup.sh runs npm ci here).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+export SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off SLS_INTERACTIVE_SETUP_DISABLE=1
+
+[ -d e2e/node_modules/serverless ] || (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+command -v cfn-lint >/dev/null || { echo "e2e: cfn-lint not found: run scripts/setup.sh" >&2; exit 1; }
+
+tarball="$(scripts/pack-plugin.sh | tail -1)"
+work="$root/e2e/.work"
+rm -rf "$work"
+mkdir -p "$work"
+# Services copied under .work/ find serverless-prehook in .work/node_modules and the framework
+# and the canary plugin in e2e/node_modules, as a user's project finds its own installs.
+printf '{ "private": true }\n' >"$work/package.json"
+npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$tarball"
+
+PREHOOK_E2E_WORK="$work" node --test --test-concurrency=1 e2e/tests/

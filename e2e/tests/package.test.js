@@ -1,0 +1,139 @@
+'use strict';
+
+// `serverless package` of the examples with the packed plugin: what the template holds.
+
+const assert = require('node:assert/strict');
+const fs = require('fs');
+const path = require('path');
+const { describe, it } = require('node:test');
+
+const { CLIS, edits, copyExample, runPackage, templatePath, cfnLint } = require('../lib/harness');
+const { readZip } = require('../lib/zip');
+
+const VERSION = require('../../npm/serverless-prehook/package.json').version;
+const HOOK = 'PreHookLambdaFunction';
+const HOOK_ROLE = 'PreHookIamRole';
+
+/** What each example checks: function key → deployed name, event kind, alias logical id. */
+const EXAMPLES = {
+  website: {
+    functions: { website: { name: 'website-dev-website', event: 'apigateway', alias: 'WebsiteLambdaFunctionAliasLive', checks: 2 } },
+  },
+  worker: {
+    functions: { worker: { name: 'worker-dev-worker', event: 'raw', alias: 'WorkerLambdaFunctionAliasLive', checks: 1 } },
+  },
+};
+
+const sub = (value) => (value && value['Fn::Sub']) || value;
+
+function assertHookFunction(template, dir, example) {
+  const hook = template.Resources[HOOK];
+  assert.equal(hook.Type, 'AWS::Lambda::Function');
+  assert.equal(hook.Properties.Runtime, 'provided.al2023');
+  assert.equal(hook.Properties.Handler, 'bootstrap');
+  assert.deepEqual(hook.Properties.Architectures, ['x86_64']);
+  assert.deepEqual(hook.Properties.Role, { 'Fn::GetAtt': [HOOK_ROLE, 'Arn'] });
+
+  const zipName = hook.Properties.Code.S3Key.split('/').pop();
+  assert.match(zipName, new RegExp(`^prehook-${VERSION.replace(/\./g, '\\.')}-x86_64-[0-9a-f]{12}\\.zip$`));
+  const entries = readZip(fs.readFileSync(path.join(dir, '.serverless', zipName)));
+  assert.deepEqual(entries.map((e) => e.name), ['bootstrap', 'prehook.json']);
+  assert.equal(entries[0].mode & 0o777, 0o755, 'bootstrap is executable');
+  assert.deepEqual([...entries[0].data.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], 'bootstrap is an ELF binary');
+
+  const config = JSON.parse(entries[1].data.toString('utf8'));
+  const expected = EXAMPLES[example].functions;
+  assert.deepEqual(Object.keys(config.functions).sort(), Object.values(expected).map((f) => f.name).sort());
+  for (const [key, f] of Object.entries(expected)) {
+    assert.equal(config.functions[f.name].key, key);
+    assert.equal(config.functions[f.name].event, f.event);
+    assert.equal(config.functions[f.name].checks.length, f.checks);
+  }
+}
+
+function assertLeastPrivilege(template, example) {
+  const resources = template.Resources;
+  const statements = resources[HOOK_ROLE].Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+  for (const statement of statements) {
+    assert.equal(statement.Effect, 'Allow');
+    for (const action of statement.Action) assert.ok(!action.includes('*'), `no wildcard action: ${action}`);
+    for (const resource of statement.Resource) assert.notEqual(sub(resource), '*', 'no * resource');
+  }
+  const actionsOf = (action) => statements.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource.map(sub));
+
+  const names = Object.values(EXAMPLES[example].functions).map((f) => f.name);
+  assert.deepEqual(
+    actionsOf('lambda:InvokeFunction').sort(),
+    names.map((n) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${n}:*`).sort(),
+    'invoke only the checked functions, any version'
+  );
+
+  // CodeDeploy calls are scoped to the application and deployment groups in this very template.
+  const [app] = Object.entries(resources).find(([, r]) => r.Type === 'AWS::CodeDeploy::Application');
+  const groups = Object.values(resources)
+    .filter((r) => r.Type === 'AWS::CodeDeploy::DeploymentGroup')
+    .map((r) => r.Properties.DeploymentGroupName);
+  const groupArns = groups.map(
+    (g) => `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:\${${app}}/${g}`
+  );
+  for (const action of ['codedeploy:GetDeployment', 'codedeploy:PutLifecycleEventHookExecutionStatus']) {
+    assert.deepEqual(actionsOf(action).sort(), groupArns.sort(), action);
+  }
+  assert.deepEqual(actionsOf('codedeploy:GetApplicationRevision'), [
+    `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:application:\${${app}}`,
+  ]);
+  assert.deepEqual(actionsOf('logs:PutLogEvents'), [
+    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${example}-dev-preHook:*`,
+  ]);
+
+  // The application's own role gains no right to invoke or to report to CodeDeploy from us.
+  const shared = JSON.stringify(resources.IamRoleLambdaExecution || {});
+  assert.ok(!shared.includes('lambda:InvokeFunction'), 'the shared role cannot invoke');
+  assert.ok(!shared.includes('codedeploy:'), 'the shared role gets no CodeDeploy right, not even the canary plugin\'s');
+}
+
+function assertAliases(template, example) {
+  for (const f of Object.values(EXAMPLES[example].functions)) {
+    const alias = template.Resources[f.alias];
+    assert.equal(alias.Type, 'AWS::Lambda::Alias');
+    const update = alias.UpdatePolicy.CodeDeployLambdaAliasUpdate;
+    assert.deepEqual(update.BeforeAllowTrafficHook, { Ref: HOOK });
+    assert.equal(template.Resources[update.DeploymentGroupName.Ref].Type, 'AWS::CodeDeploy::DeploymentGroup');
+  }
+}
+
+for (const cli of Object.keys(CLIS)) {
+  for (const example of Object.keys(EXAMPLES)) {
+    for (const order of ['canary first', 'prehook first']) {
+      describe(`${example}, ${cli}, ${order}`, () => {
+        const editors = [cli === 'osls' ? edits.forOsls : (yml) => yml];
+        if (order === 'prehook first') editors.push(edits.prehookFirst);
+        let dir;
+        let run;
+        let template;
+
+        it('packages', (t) => {
+          dir = copyExample(example, `${cli}-${order}`, ...editors);
+          run = runPackage(cli, dir);
+          t.diagnostic(`serverless package took ${run.seconds.toFixed(1)} s`);
+          assert.equal(run.status, 0, run.output);
+          template = JSON.parse(fs.readFileSync(templatePath(dir), 'utf8'));
+          for (const [key, f] of Object.entries(EXAMPLES[example].functions)) {
+            assert.match(run.output, new RegExp(`prehook: ${key} \\(${f.name}\\): ${f.event}, ${f.checks} checks?`));
+          }
+        });
+
+        it('injects the hook function with its artifact', () => assertHookFunction(template, dir, example));
+        it('grants the hook least privilege on a role of its own', () => assertLeastPrivilege(template, example));
+        it('makes the hook the BeforeAllowTraffic hook of every checked alias', () => assertAliases(template, example));
+
+        it('passes cfn-lint without errors', (t) => {
+          const findings = cfnLint(templatePath(dir));
+          const errors = findings.filter((f) => f.Level === 'Error');
+          t.diagnostic(`cfn-lint: ${errors.length} errors, ${findings.length - errors.length} warnings or notes`);
+          assert.deepEqual(errors, []);
+        });
+      });
+    }
+  }
+}

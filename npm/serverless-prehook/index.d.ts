@@ -1,0 +1,138 @@
+// Types of serverless-prehook: its config (for `serverless.ts` users) and its native core.
+
+/** How a new version is invoked: the shape of the event it receives. */
+export type PrehookEvent = 'apigateway' | 'httpapi' | 'alb' | 'raw';
+
+/** `200`, `"200-299"`, `"2xx"`. */
+export type StatusCode = number | string;
+
+/** What the answer must satisfy. HTTP checks use status/body/headers, raw checks output*. */
+export interface PrehookExpect {
+  /** Accepted status codes. @default "200-399" */
+  status?: StatusCode | StatusCode[];
+  bodyContains?: string | string[];
+  /** A regular expression the body must match. */
+  bodyMatches?: string;
+  /** Expected header values: exact text, or a regular expression between slashes (`/^text\/html/`). */
+  headers?: Record<string, string>;
+  /** JSON Pointer (`/data/status`) → expected value, in the body (HTTP) or the output (raw). */
+  json?: Record<string, unknown>;
+  /** The answer must come within this many milliseconds. */
+  maxDurationMs?: number;
+  outputContains?: string | string[];
+  outputMatches?: string;
+}
+
+export interface PrehookHttpRequest {
+  /** @default "GET" */
+  method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | string;
+  /** Starts with `/`; may carry a query string. */
+  path: string;
+  headers?: Record<string, string | number | boolean>;
+  /** Text as written; any other value is sent as JSON. */
+  body?: unknown;
+}
+
+/** `"GET /healthcheck"` (expects 200-399), or a full check. */
+export type PrehookCheck =
+  | string
+  | {
+      name?: string;
+      /** HTTP functions: `"GET /"` or a request mapping. */
+      request?: string | PrehookHttpRequest;
+      /** Raw functions: the payload to invoke with. @default {} */
+      payload?: unknown;
+      expect?: PrehookExpect;
+    };
+
+/** `functions.<name>.prehook`: `true` for the default check of the function's trigger. */
+export type PrehookFunctionConfig =
+  | boolean
+  | {
+      /** @default ["GET /healthcheck"] for HTTP functions, [{ payload: {} }] otherwise */
+      checks?: PrehookCheck[];
+      /** @default derived from the function's events (http → apigateway, httpApi → httpapi, alb → alb, else raw) */
+      event?: PrehookEvent;
+      /** Attempts after a failed one. @default 2 */
+      retries?: number;
+      /** Seconds one attempt may take. @default 10 */
+      timeout?: number;
+    };
+
+/** `custom.prehook`: every key is optional. */
+export interface PrehookCustomConfig {
+  /** Defaults for every checked function's `deploymentSettings` (the function's own win). */
+  deploymentSettings?: {
+    /** @default "AllAtOnce" */
+    type?: string;
+    /** @default "Live" */
+    alias?: string;
+    alarms?: unknown[];
+    postTrafficHook?: string;
+    triggerConfigurations?: unknown[];
+    codeDeployRole?: string;
+  };
+  /** Key of the injected hook function. @default "preHook" */
+  functionName?: string;
+  /** @default "x86_64" */
+  architecture?: 'x86_64' | 'arm64';
+  /** `provided.al2` can no longer be created (Lambda deprecation, 2026). @default "provided.al2023" */
+  runtime?: 'provided.al2023' | 'provided.al2';
+  /** Seconds the hook may run. @default 300 */
+  timeout?: number;
+  /** @default 128 */
+  memorySize?: number;
+  /** `dedicated`: a role of the hook's own; `shared`: the framework's execution role. @default "dedicated" */
+  iam?: 'dedicated' | 'shared';
+}
+
+/** One problem in the config, with its YAML path. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+/** What the native core (prehook.<platform>.node) exports. */
+export interface PrehookAddon {
+  /**
+   * Validates the resolved service config and computes the changes to apply.
+   * Errors come back as data, never thrown.
+   */
+  transform(
+    service: Record<string, unknown>,
+    facts: { version: string; artifactDir?: string; stage?: string; stackName?: string }
+  ):
+    | { ok: true; outcome: { action: 'skip'; reason: string } | ({ action: 'apply' } & PrehookChanges) }
+    | { ok: false; errors: ConfigProblem[] };
+  /** The hook's zip: `bootstrap` of the shipped zip plus `prehook.json`. */
+  buildArtifact(shipped: Buffer, prehookJson: string): { ok: boolean; zip?: Buffer; error?: string };
+  /** Version of the core the addon was built from. */
+  coreVersion(): string;
+}
+
+export interface PrehookChanges {
+  hookFunctionKey: string;
+  hookFunction: Record<string, unknown>;
+  artifact: { architecture: string; shippedFileName: string; fileName: string; path: string };
+  /** The hook's checks config, written as prehook.json into its zip. */
+  prehookJson: string;
+  hookConfig: { functions: Record<string, unknown> };
+  deploymentSettings: Record<string, Record<string, unknown>>;
+  iam: {
+    mode: 'dedicated' | 'shared';
+    statementsTarget: string[] | null;
+    statements: unknown[];
+    role: string | null;
+    resources: Record<string, unknown>;
+    /** The canary plugin's grant to the shared role, removed when the hook has its own role. */
+    canaryGrantToRemove: Record<string, unknown> | null;
+  };
+  summary: string[];
+}
+
+declare class ServerlessPrehook {
+  constructor(serverless: unknown, options?: Record<string, unknown>, utils?: { log?: unknown; progress?: unknown });
+  hooks: Record<string, () => unknown>;
+}
+
+export default ServerlessPrehook;

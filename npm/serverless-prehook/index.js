@@ -1,0 +1,152 @@
+'use strict';
+
+// serverless-prehook: checks each new Lambda version before CodeDeploy shifts traffic to it.
+//
+// This class only wires the framework to the Rust core (lib/addon.js): it hands over the
+// resolved service config, then applies the changes the core computed (lib/apply.js).
+// Everything is injected in `before:package:setupProviderConfiguration`: after
+// `package:cleanup` (which empties .serverless/, where the hook's zip goes) and before the
+// framework merges IAM statements and builds log groups, and so long before
+// serverless-plugin-canary-deployments reads `deploymentSettings`
+// (`after:aws:package:finalize:mergeCustomProviderResources`), in whichever order the two
+// plugins are listed.
+
+const path = require('path');
+
+const addon = require('./lib/addon');
+const { applyToService, removeCanaryGrant, writeArtifact } = require('./lib/apply');
+const schema = require('./lib/schema');
+const { version } = require('./package.json');
+
+const CANARY_PLUGIN = 'serverless-plugin-canary-deployments';
+const CANARY_CLASS = 'ServerlessCanaryDeployments';
+
+class ServerlessPrehook {
+  constructor(serverless, options = {}, { log } = {}) {
+    this.serverless = serverless;
+    this.options = options;
+    this.log = log || consoleLog(serverless);
+    this.provider = serverless.getProvider('aws');
+
+    const schemaHandler = serverless.configSchemaHandler;
+    if (schemaHandler) {
+      schemaHandler.defineCustomProperties(schema.custom);
+      schemaHandler.defineFunctionProperties('aws', schema.functionProperties);
+    }
+
+    this.hooks = {
+      'before:package:setupProviderConfiguration': () => this.inject(),
+      // After every plugin's mergeCustomProviderResources (the canary plugin's included),
+      // before the template is written.
+      'before:aws:package:finalize:saveServiceState': () => this.removeCanaryGrant(),
+    };
+  }
+
+  /** Validates the config, then adds the hook function, its IAM and deploymentSettings. */
+  inject() {
+    this.requireCanaryPlugin();
+    const core = this.core();
+    const result = core.transform(this.serviceConfig(), this.facts());
+    if (!result.ok) throw this.configError(result.errors);
+
+    const plan = result.outcome;
+    if (plan.action === 'skip') {
+      this.log.notice(`prehook: ${plan.reason}`);
+      return;
+    }
+    try {
+      writeArtifact(core, plan, path.join(__dirname, 'hook'));
+    } catch (error) {
+      throw new this.serverless.classes.Error(error.message, 'PREHOOK_ARTIFACT');
+    }
+    applyToService(this.serverless.service, plan);
+    this.canaryGrant = plan.iam.canaryGrantToRemove;
+    for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
+  }
+
+  /** The native core, checked to be the one this package was built with. */
+  core() {
+    let core;
+    try {
+      core = addon.load();
+    } catch (error) {
+      throw new this.serverless.classes.Error(error.message, 'PREHOOK_ADDON');
+    }
+    if (core.coreVersion() !== version) {
+      throw new this.serverless.classes.Error(
+        `serverless-prehook ${version} found a native core of version ${core.coreVersion()}: reinstall serverless-prehook`,
+        'PREHOOK_ADDON'
+      );
+    }
+    return core;
+  }
+
+  /** With a dedicated hook role, the shared role needs no CodeDeploy right the canary plugin gives it. */
+  removeCanaryGrant() {
+    if (!this.canaryGrant) return;
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    if (removeCanaryGrant(template, this.provider.naming.getRoleLogicalId(), this.canaryGrant)) {
+      this.log.info('prehook: removed PutLifecycleEventHookExecutionStatus from the shared role: the hook has its own');
+    }
+  }
+
+  requireCanaryPlugin() {
+    const loaded = this.serverless.pluginManager
+      .getPlugins()
+      .some((plugin) => plugin && plugin.constructor && plugin.constructor.name === CANARY_CLASS);
+    if (loaded) return;
+    throw new this.serverless.classes.Error(
+      `serverless-prehook runs as the pre-traffic hook of the CodeDeploy deployments that ${CANARY_PLUGIN} creates, ` +
+        `but that plugin is not loaded. Install it (npm install --save-dev ${CANARY_PLUGIN}) ` +
+        `and list it under \`plugins\` in your serverless config, next to serverless-prehook.`,
+      'PREHOOK_CANARY_PLUGIN_MISSING'
+    );
+  }
+
+  /** The resolved service config as plain JSON: only what the transform reads. */
+  serviceConfig() {
+    const service = this.serverless.service;
+    const provider = { ...service.provider };
+    // Compiled templates are large and not config.
+    delete provider.compiledCloudFormationTemplate;
+    delete provider.coreCloudFormationTemplate;
+    return JSON.parse(
+      JSON.stringify({
+        service: service.service,
+        provider,
+        functions: service.functions || {},
+        custom: service.custom || {},
+        resources: service.resources || {},
+      })
+    );
+  }
+
+  facts() {
+    const serviceDir = this.serverless.serviceDir || this.serverless.config.servicePath;
+    const packageDir =
+      this.options.package || (this.serverless.service.package || {}).path || '.serverless';
+    return {
+      version,
+      artifactDir: path.resolve(serviceDir, packageDir),
+      stage: this.provider.getStage(),
+      stackName: this.provider.naming.getStackName(),
+    };
+  }
+
+  configError(errors) {
+    const lines = errors.map(({ path: at, message }) => `  ${at}: ${message}`);
+    const count = errors.length === 1 ? 'a problem' : `${errors.length} problems`;
+    return new this.serverless.classes.Error(
+      `serverless-prehook found ${count} in the service config:\n${lines.join('\n')}`,
+      'PREHOOK_INVALID_CONFIG'
+    );
+  }
+}
+
+/** Frameworks before v3 pass no `log`: fall back to the CLI logger. */
+function consoleLog(serverless) {
+  const say = (message) => serverless.cli.log(message);
+  return { notice: say, info: say, warning: say, error: say };
+}
+
+module.exports = ServerlessPrehook;

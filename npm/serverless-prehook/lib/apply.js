@@ -1,0 +1,86 @@
+'use strict';
+
+// Applies the core's changes to `serverless.service`. Nothing here decides anything: the
+// transform (Rust) has already validated the config and computed every value.
+
+const fs = require('fs');
+const path = require('path');
+
+/** Appends `items` to the list at `keys` under `root`, creating what is missing. */
+function appendAt(root, keys, items) {
+  let node = root;
+  keys.slice(0, -1).forEach((key) => {
+    if (node[key] == null || typeof node[key] !== 'object') node[key] = {};
+    node = node[key];
+  });
+  const last = keys[keys.length - 1];
+  if (!Array.isArray(node[last])) node[last] = [];
+  node[last].push(...items);
+}
+
+/** Writes the hook's zip (shipped bootstrap + prehook.json) where the function's artifact points. */
+function writeArtifact(addon, changes, hookDir) {
+  const shipped = path.join(hookDir, changes.artifact.shippedFileName);
+  if (!fs.existsSync(shipped)) {
+    throw new Error(
+      `serverless-prehook: the hook zip ${changes.artifact.shippedFileName} is missing from the package ` +
+        `(${hookDir}): reinstall serverless-prehook`
+    );
+  }
+  const built = addon.buildArtifact(fs.readFileSync(shipped), changes.prehookJson);
+  if (!built.ok) throw new Error(`serverless-prehook: ${built.error}`);
+  fs.mkdirSync(path.dirname(changes.artifact.path), { recursive: true });
+  fs.writeFileSync(changes.artifact.path, built.zip);
+}
+
+/** Puts the hook function, IAM and deploymentSettings into the service. */
+function applyToService(service, changes) {
+  service.functions = service.functions || {};
+  service.functions[changes.hookFunctionKey] = changes.hookFunction;
+  for (const [key, settings] of Object.entries(changes.deploymentSettings)) {
+    service.functions[key].deploymentSettings = settings;
+  }
+  if (changes.iam.statementsTarget && changes.iam.statements.length > 0) {
+    // statementsTarget starts at `provider`, which lives on the service object.
+    appendAt(service, changes.iam.statementsTarget, changes.iam.statements);
+  }
+  const resources = Object.entries(changes.iam.resources);
+  if (resources.length > 0) {
+    if (service.resources == null || typeof service.resources !== 'object') service.resources = {};
+    if (service.resources.Resources == null) service.resources.Resources = {};
+    Object.assign(service.resources.Resources, changes.iam.resources);
+  }
+}
+
+const sameSet = (a, b) => {
+  const key = (items) => [].concat(items).map((item) => JSON.stringify(item)).sort().join('\n');
+  return key(a) === key(b);
+};
+
+/**
+ * Removes `grant` (the canary plugin's PutLifecycleEventHookExecutionStatus statement) from
+ * the shared role in the compiled template. Only a statement with the same actions and the
+ * same resources is removed. Returns whether one was.
+ */
+function removeCanaryGrant(template, roleLogicalId, grant) {
+  const role = template.Resources && template.Resources[roleLogicalId];
+  if (!role || !role.Properties || !Array.isArray(role.Properties.Policies)) return false;
+  let removed = false;
+  for (const policy of role.Properties.Policies) {
+    const document = policy.PolicyDocument;
+    if (!document || !Array.isArray(document.Statement)) continue;
+    const kept = document.Statement.filter(
+      (statement) =>
+        !(
+          statement.Effect === grant.Effect &&
+          sameSet(statement.Action, grant.Action) &&
+          sameSet(statement.Resource, grant.Resource)
+        )
+    );
+    removed = removed || kept.length !== document.Statement.length;
+    document.Statement = kept;
+  }
+  return removed;
+}
+
+module.exports = { appendAt, applyToService, removeCanaryGrant, writeArtifact };

@@ -1,0 +1,101 @@
+'use strict';
+
+// The framework's JSON Schema for our keys, so that typos are reported by the framework itself.
+// The core validates everything a schema cannot (regexes, status ranges, function names) and
+// reports it with the same YAML paths. `deploymentSettings` is not ours: the canary plugin
+// defines it, and v3 throws SCHEMA_COLLISION when two plugins define the same key.
+
+const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+const statusCode = { anyOf: [{ type: 'integer' }, { type: 'string' }] };
+
+const request = {
+  anyOf: [
+    { type: 'string' },
+    {
+      type: 'object',
+      properties: {
+        method: { type: 'string' },
+        path: { type: 'string' },
+        headers: {
+          type: 'object',
+          additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+        },
+        body: {},
+      },
+      required: ['path'],
+      additionalProperties: false,
+    },
+  ],
+};
+
+const expect = {
+  type: 'object',
+  properties: {
+    status: { anyOf: [statusCode, { type: 'array', items: statusCode, minItems: 1 }] },
+    bodyContains: stringOrList,
+    bodyMatches: { type: 'string' },
+    headers: { type: 'object', additionalProperties: { type: 'string' } },
+    json: { type: 'object' },
+    maxDurationMs: { type: 'integer', minimum: 1 },
+    outputContains: stringOrList,
+    outputMatches: { type: 'string' },
+  },
+  additionalProperties: false,
+};
+
+const check = {
+  anyOf: [
+    { type: 'string' },
+    {
+      type: 'object',
+      properties: { name: { type: 'string' }, request, payload: {}, expect },
+      additionalProperties: false,
+    },
+  ],
+};
+
+const functionPrehook = {
+  anyOf: [
+    { type: 'boolean' },
+    {
+      type: 'object',
+      properties: {
+        checks: { type: 'array', items: check, minItems: 1 },
+        event: { enum: ['apigateway', 'httpapi', 'alb', 'raw'] },
+        retries: { type: 'integer', minimum: 0, maximum: 10 },
+        timeout: { type: 'integer', minimum: 1, maximum: 900 },
+      },
+      additionalProperties: false,
+    },
+  ],
+};
+
+const customPrehook = {
+  type: 'object',
+  properties: {
+    deploymentSettings: {
+      type: 'object',
+      properties: {
+        type: { type: 'string' },
+        alias: { type: 'string' },
+        alarms: { type: 'array' },
+        postTrafficHook: { type: 'string' },
+        triggerConfigurations: { type: 'array' },
+        codeDeployRole: { type: 'string' },
+      },
+      additionalProperties: false,
+    },
+    functionName: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+    architecture: { enum: ['x86_64', 'arm64'] },
+    runtime: { enum: ['provided.al2023', 'provided.al2'] },
+    timeout: { type: 'integer', minimum: 10, maximum: 900 },
+    memorySize: { type: 'integer', minimum: 128, maximum: 10240 },
+    iam: { enum: ['dedicated', 'shared'] },
+  },
+  additionalProperties: false,
+};
+
+module.exports = {
+  custom: { type: 'object', properties: { prehook: customPrehook } },
+  functionProperties: { properties: { prehook: functionPrehook } },
+};

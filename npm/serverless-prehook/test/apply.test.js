@@ -1,0 +1,53 @@
+'use strict';
+
+// lib/apply.js on plain objects: where statements go, and which canary grant is removed.
+
+const assert = require('node:assert/strict');
+const { describe, it } = require('node:test');
+
+const { appendAt, removeCanaryGrant } = require('../lib/apply');
+
+const group = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:codedeploy:...:deploymentgroup:\${App}/${name}` });
+const grant = {
+  Action: ['codedeploy:PutLifecycleEventHookExecutionStatus'],
+  Effect: 'Allow',
+  Resource: [group('a'), group('b')],
+};
+const roleWith = (...statements) => ({
+  Resources: { Role: { Properties: { Policies: [{ PolicyDocument: { Statement: statements } }] } } },
+});
+const statementsOf = (template) => template.Resources.Role.Properties.Policies[0].PolicyDocument.Statement;
+
+describe('appendAt', () => {
+  it('appends to an existing list and keeps what is there', () => {
+    const service = { provider: { iamRoleStatements: [{ Action: ['s3:GetObject'] }] } };
+    appendAt(service, ['provider', 'iamRoleStatements'], [{ Action: ['lambda:InvokeFunction'] }]);
+    assert.deepEqual(service.provider.iamRoleStatements.map((s) => s.Action[0]), ['s3:GetObject', 'lambda:InvokeFunction']);
+  });
+
+  it('creates the path when the service has none', () => {
+    const service = { provider: {} };
+    appendAt(service, ['provider', 'iam', 'role', 'statements'], [{ Action: ['x:y'] }]);
+    assert.deepEqual(service.provider.iam.role.statements, [{ Action: ['x:y'] }]);
+  });
+});
+
+describe('removeCanaryGrant', () => {
+  it('removes the exact grant, whatever the order of its resources', () => {
+    const other = { Action: ['s3:GetObject'], Effect: 'Allow', Resource: ['*'] };
+    const template = roleWith(other, { ...grant, Resource: [group('b'), group('a')] });
+    assert.equal(removeCanaryGrant(template, 'Role', grant), true);
+    assert.deepEqual(statementsOf(template), [other]);
+  });
+
+  it('keeps a grant that also covers a deployment group of another function', () => {
+    const wider = { ...grant, Resource: [group('a'), group('b'), group('c')] };
+    const template = roleWith(wider);
+    assert.equal(removeCanaryGrant(template, 'Role', grant), false);
+    assert.deepEqual(statementsOf(template), [wider]);
+  });
+
+  it('does nothing without the role', () => {
+    assert.equal(removeCanaryGrant({ Resources: {} }, 'Role', grant), false);
+  });
+});

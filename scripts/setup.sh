@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Installs everything the build, the tests and the rehearsal need, from the project's own
+# files: Python tools from requirements-dev.txt, Rust targets from rust-toolchain.toml,
+# npm packages from every committed package-lock.json. Safe to run again: steps that are
+# already done are skipped quickly.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+say() { printf '==> %s\n' "$*"; }
+die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
+
+need() {
+  command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"
+}
+
+need node "install Node.js 20 or newer"
+need npm "install npm (ships with Node.js)"
+need python3 "install Python 3.11 or newer with pip"
+need cargo "install Rust with rustup (https://rustup.rs)"
+need rustup "install Rust with rustup (https://rustup.rs)"
+need git "install git"
+
+node_major="$(node -p 'process.versions.node.split(".")[0]')"
+[ "$node_major" -ge 20 ] || die "Node.js 20 or newer is needed, found $(node -v)"
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || die "Python 3.11 or newer is needed, found $(python3 --version)"
+
+# Debian packages: only what a fresh Debian machine lacks (unzip/zip are not needed,
+# Python's zipfile reads and writes the artifacts).
+missing_debs=()
+command -v make >/dev/null 2>&1 || missing_debs+=(make)
+if [ "${#missing_debs[@]}" -gt 0 ]; then
+  command -v apt-get >/dev/null 2>&1 || die "missing ${missing_debs[*]} and no apt-get to install them"
+  say "apt-get install ${missing_debs[*]}"
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing_debs[@]}" >/dev/null
+fi
+
+say "Python tools (requirements-dev.txt)"
+python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
+
+say "Rust targets and components (rust-toolchain.toml)"
+# `channel = "stable"` keeps the machine's toolchain; only the targets are added.
+targets="$(sed -n 's/^targets *= *\[\(.*\)\]/\1/p' rust-toolchain.toml | tr -d '" ' | tr ',' ' ')"
+components="$(sed -n 's/^components *= *\[\(.*\)\]/\1/p' rust-toolchain.toml | tr -d '" ' | tr ',' ' ')"
+installed_targets="$(rustup target list --installed)"
+for t in $targets; do
+  grep -qx "$t" <<<"$installed_targets" || rustup target add "$t"
+done
+installed_components="$(rustup component list --installed)"
+for c in $components; do
+  grep -q "^$c" <<<"$installed_components" || rustup component add "$c"
+done
+
+# npm ci wipes node_modules, so it runs only when the lock changed since the last install.
+while IFS= read -r lock; do
+  dir="$(dirname "$lock")"
+  stamp="$dir/node_modules/.prehook-setup-stamp"
+  sum="$(sha256sum "$lock" | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    continue
+  fi
+  say "npm ci in $dir"
+  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  printf '%s\n' "$sum" >"$stamp"
+done < <(git ls-files --cached --others --exclude-standard -- '*package-lock.json' ':!:**/node_modules/**' | sort)
+
+say "setup done"
