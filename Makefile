@@ -41,7 +41,7 @@ lint: setup
 test-rust: setup
 	cargo test --workspace --locked
 
-test-js: setup build-hook build-addon
+test-js: setup build-addon
 	cd npm/serverless-prehook && node --test
 	cd examples/website && node --test test/
 	cd examples/worker && node --test test/
