@@ -11,7 +11,7 @@ export SLS_NOTIFICATIONS_MODE := off
 
 # The parts of `make test`, in order: cheap static checks first, the rehearsal last. The
 # release builds are parts of their own so that the summary shows what takes the time.
-TEST_PARTS := lint test-rust build-addon test-js build-hook test-e2e rehearse
+TEST_PARTS := lint test-rust build-hook build-addon test-js test-e2e rehearse
 
 .PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-addon
 

@@ -10,7 +10,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 package_dir="npm/serverless-prehook"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+# A directory of its own: the addon links through zig against glibc 2.17 and the hook
+# (scripts/build-hook.sh) against 2.26, both for x86_64-unknown-linux-gnu; cargo fingerprints
+# the linker, so in one directory each build would throw away the other's (minutes per switch).
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/addon"
 
 mode=portable
 [ "${1:-}" = "--host" ] && mode=host
