@@ -8,7 +8,7 @@ const path = require('path');
 const { describe, it } = require('node:test');
 
 const { CLIS, edits, copyExample, runPackage, templatePath, cfnLint } = require('../lib/harness');
-const { readZip } = require('../lib/zip');
+const { readZip } = require('../../npm/serverless-prehook/testing/zip');
 
 const VERSION = require('../../npm/serverless-prehook/package.json').version;
 const HOOK = 'PreHookLambdaFunction';
