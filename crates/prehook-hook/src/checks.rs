@@ -107,6 +107,7 @@ pub async fn run_check<L: LambdaApi>(
     let kind = planned.checks.event;
     let label = planned.label();
     let attempts = planned.checks.retries + 1;
+    // Not clamped to the cutoff: the handler abandons checks still running then, and says so.
     let per_attempt = Duration::from_secs(planned.checks.timeout);
     let mut last: Option<Evaluation> = None;
     let mut attempt = 0;
@@ -115,8 +116,6 @@ pub async fn run_check<L: LambdaApi>(
         if Instant::now() >= cutoff {
             break;
         }
-        // Not clamped to the cutoff: the handler abandons checks still running then, and says so.
-        let limit = per_attempt;
         let payload = event_payload(kind, &planned.check.request, deployment_id, index, attempt);
         let request = InvokeRequest {
             function: planned.function.to_owned(),
@@ -125,10 +124,10 @@ pub async fn run_check<L: LambdaApi>(
             client_context: (kind == EventKind::Raw).then(client_context),
         };
         let started = Instant::now();
-        let answer = tokio::time::timeout(limit, lambda.invoke(request)).await;
+        let answer = tokio::time::timeout(per_attempt, lambda.invoke(request)).await;
         let duration_ms = started.elapsed().as_millis() as u64;
         let evaluation = match answer {
-            Err(_) => failed(format!("no answer within {} ms", limit.as_millis())),
+            Err(_) => failed(format!("no answer within {} ms", per_attempt.as_millis())),
             Ok(Err(error)) => failed(format!("invoke failed: {error}")),
             Ok(Ok(response)) => evaluate(
                 kind,

@@ -243,26 +243,14 @@ fn naming_of(
             .to_owned(),
         _ => String::new(),
     };
-    let stage = facts
-        .stage
-        .clone()
-        .or_else(|| {
-            provider
-                .get("stage")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| "dev".to_owned());
-    let stack_name = facts
-        .stack_name
-        .clone()
-        .or_else(|| {
-            provider
-                .get("stackName")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .unwrap_or_else(|| format!("{service}-{stage}"));
+    // What the framework resolved wins; a bare config falls back to `provider.<key>`.
+    let resolved = |fact: &Option<String>, key: &str| {
+        fact.clone()
+            .or_else(|| provider.get(key).and_then(Value::as_str).map(str::to_owned))
+    };
+    let stage = resolved(&facts.stage, "stage").unwrap_or_else(|| "dev".to_owned());
+    let stack_name =
+        resolved(&facts.stack_name, "stackName").unwrap_or_else(|| format!("{service}-{stage}"));
     naming::Naming {
         service,
         stage,
