@@ -77,13 +77,19 @@ pub fn build(
                 );
             }
         }
-        let ids: Vec<String> = resources.keys().cloned().collect();
-        append_alarms(input, &function.key, merged, &ids, errors);
-        let described: Vec<String> = resources
-            .iter()
-            .map(|(id, alarm)| format!("{id} ({})", alarm_settings::summarize(alarm)))
-            .collect();
-        let mut note = format!("rollback alarms {}", described.join(", "));
+        let mut note = if resources.is_empty() {
+            // Nothing to append: an empty `alarms` would give CodeDeploy an enabled alarm
+            // configuration without alarms.
+            "no rollback alarm applies (functionErrors off, no API events)".to_owned()
+        } else {
+            let ids: Vec<String> = resources.keys().cloned().collect();
+            append_alarms(input, &function.key, merged, &ids, errors);
+            let described: Vec<String> = resources
+                .iter()
+                .map(|(id, alarm)| format!("{id} ({})", alarm_settings::summarize(alarm)))
+                .collect();
+            format!("rollback alarms {}", described.join(", "))
+        };
         for reason in skipped {
             note.push_str(&format!("; {reason}"));
         }
@@ -441,6 +447,20 @@ mod tests {
             json!(3.0)
         );
         assert_eq!(settings["quiet"].get("alarms"), None);
+    }
+
+    #[test]
+    fn a_function_left_without_alarms_keeps_its_settings_and_says_so() {
+        let (changes, settings, errors) = run(json!({
+            "functions": { "worker": { "prehook": { "alarms": { "functionErrors": false } } } }
+        }));
+        assert!(errors.is_empty(), "{errors}");
+        assert!(changes.resources.is_empty());
+        assert_eq!(settings["worker"], json!({ "alias": "Live" }));
+        assert_eq!(
+            changes.notes["worker"],
+            "no rollback alarm applies (functionErrors off, no API events)"
+        );
     }
 
     #[test]
