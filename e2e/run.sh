@@ -6,7 +6,8 @@
 # Assertions and cfn-lint runs are in e2e/tests/.
 #
 # Needs: the addon (scripts/build-addon.sh), the hook zips (scripts/build-hook.sh), cfn-lint
-# (requirements-dev.txt), e2e's npm packages (scripts/setup.sh runs npm ci here).
+# (requirements-dev.txt), e2e's npm packages (scripts/setup.sh runs npm ci here), cargo (for
+# prehook-localaws, the local endpoints of the SAM example's test).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -25,4 +26,9 @@ mkdir -p "$work"
 printf '{ "private": true }\n' >"$work/package.json"
 npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$tarball"
 
-PREHOOK_E2E_WORK="$work" node --test --test-concurrency=1 e2e/tests/
+# The local CodeDeploy/Lambda endpoints the SAM example's hook runs against (`cargo test
+# --workspace` has built it already in CI: this is quick).
+cargo build --quiet --locked --bin prehook-localaws
+localaws="${CARGO_TARGET_DIR:-$root/target}/debug/prehook-localaws"
+
+PREHOOK_E2E_WORK="$work" PREHOOK_LOCALAWS="$localaws" node --test --test-concurrency=1 e2e/tests/

@@ -18,6 +18,8 @@ const HOOK_ROLE = 'PreHookIamRole';
 const EXAMPLES = {
   website: {
     functions: { website: { name: 'website-dev-website', event: 'apigateway', alias: 'WebsiteLambdaFunctionAliasLive', checks: 2 } },
+    // `custom.prehook.alarms: true`: logical ids of the rollback alarms each deployment group watches.
+    alarms: { WebsiteLambdaFunctionDeploymentGroup: ['WebsitePrehookApiGateway5XXErrorAlarm', 'WebsitePrehookErrorsAlarm'] },
   },
   worker: {
     functions: { worker: { name: 'worker-dev-worker', event: 'raw', alias: 'WorkerLambdaFunctionAliasLive', checks: 1 } },
@@ -102,6 +104,19 @@ function assertAliases(template, example) {
   }
 }
 
+function assertAlarms(template, example) {
+  const expected = EXAMPLES[example].alarms || {};
+  for (const [group, alarms] of Object.entries(expected)) {
+    assert.deepEqual(template.Resources[group].Properties.AlarmConfiguration, {
+      Alarms: alarms.map((id) => ({ Name: { Ref: id } })),
+      Enabled: true,
+    });
+    for (const id of alarms) assert.equal(template.Resources[id].Type, 'AWS::CloudWatch::Alarm');
+  }
+  const all = Object.values(template.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+  assert.equal(all.length, Object.values(expected).flat().length, 'no other alarm');
+}
+
 for (const cli of Object.keys(CLIS)) {
   for (const example of Object.keys(EXAMPLES)) {
     for (const order of ['canary first', 'prehook first']) {
@@ -126,6 +141,7 @@ for (const cli of Object.keys(CLIS)) {
         it('injects the hook function with its artifact', () => assertHookFunction(template, dir, example));
         it('grants the hook least privilege on a role of its own', () => assertLeastPrivilege(template, example));
         it('makes the hook the BeforeAllowTraffic hook of every checked alias', () => assertAliases(template, example));
+        it('adds the rollback alarms the example asks for, watched by the deployment group', () => assertAlarms(template, example));
 
         it('passes cfn-lint without errors', (t) => {
           const findings = cfnLint(templatePath(dir));

@@ -45,6 +45,35 @@ export type PrehookCheck =
       expect?: PrehookExpect;
     };
 
+/** Thresholds of one rollback alarm (every key optional). */
+export interface PrehookAlarmMetric {
+  /** The alarm fires at or above this value. @default 1 */
+  threshold?: number;
+  /** Seconds, a multiple of 60. @default 60 */
+  period?: number;
+  /** @default 1 */
+  evaluationPeriods?: number;
+  /** @default evaluationPeriods */
+  datapointsToAlarm?: number;
+  /** @default "Sum" */
+  statistic?: 'Sum' | 'Average' | 'Maximum' | 'Minimum' | 'SampleCount';
+  /** @default "notBreaching" */
+  treatMissingData?: 'notBreaching' | 'breaching' | 'ignore' | 'missing';
+}
+
+/**
+ * Rollback alarms CodeDeploy watches while it shifts traffic: `true` for the defaults, or per
+ * metric `true`, `false` or thresholds.
+ */
+export type PrehookAlarms =
+  | boolean
+  | {
+      /** The function's `Errors` on its deployed alias. @default true */
+      functionErrors?: boolean | PrehookAlarmMetric;
+      /** The REST API's `5XXError` (`http` events) and the HTTP API's `5xx` (`httpApi` events). @default true */
+      apiErrors?: boolean | PrehookAlarmMetric;
+    };
+
 /** `functions.<name>.prehook`: `true` for the default check of the function's trigger. */
 export type PrehookFunctionConfig =
   | boolean
@@ -57,6 +86,8 @@ export type PrehookFunctionConfig =
       retries?: number;
       /** Seconds one attempt may take. @default 10 */
       timeout?: number;
+      /** This function's rollback alarms, key by key over `custom.prehook.alarms`. */
+      alarms?: PrehookAlarms;
     };
 
 /** `custom.prehook`: every key is optional. */
@@ -84,6 +115,8 @@ export interface PrehookCustomConfig {
   memorySize?: number;
   /** `dedicated`: a role of the hook's own; `shared`: the framework's execution role. @default "dedicated" */
   iam?: 'dedicated' | 'shared';
+  /** Rollback alarms for every checked function. @default false */
+  alarms?: PrehookAlarms;
 }
 
 /** One problem in the config, with its YAML path. */
@@ -127,6 +160,8 @@ export interface PrehookChanges {
     /** The canary plugin's grant to the shared role, removed when the hook has its own role. */
     canaryGrantToRemove: Record<string, unknown> | null;
   };
+  /** Rollback alarms (`AWS::CloudWatch::Alarm`) for `resources.Resources`, by logical id; absent when none. */
+  alarms?: Record<string, unknown>;
   summary: string[];
 }
 

@@ -3,3 +3,6 @@
 /// The service-config transform: `fixtures/<case>/serverless.yml` in, a snapshot of the changes
 /// (or of every error) out.
 mod golden;
+
+/// examples/sam: its prehook.json parses and names the functions its template hooks.
+mod sam_example;

@@ -44,12 +44,16 @@ function applyToService(service, changes) {
     // statementsTarget starts at `provider`, which lives on the service object.
     appendAt(service, changes.iam.statementsTarget, changes.iam.statements);
   }
-  const resources = Object.entries(changes.iam.resources);
-  if (resources.length > 0) {
-    if (service.resources == null || typeof service.resources !== 'object') service.resources = {};
-    if (service.resources.Resources == null) service.resources.Resources = {};
-    Object.assign(service.resources.Resources, changes.iam.resources);
-  }
+  addResources(service, changes.iam.resources);
+  // The core has already refused logical ids the user's resources hold: nothing is overwritten.
+  addResources(service, changes.alarms || {});
+}
+
+function addResources(service, resources) {
+  if (Object.keys(resources).length === 0) return;
+  if (service.resources == null || typeof service.resources !== 'object') service.resources = {};
+  if (service.resources.Resources == null) service.resources.Resources = {};
+  Object.assign(service.resources.Resources, resources);
 }
 
 const sameSet = (a, b) => {

@@ -54,6 +54,35 @@ const check = {
   ],
 };
 
+// Rollback alarms: `true`, `false`, or per metric `true`, `false` or its thresholds.
+const alarmMetric = {
+  anyOf: [
+    { type: 'boolean' },
+    {
+      type: 'object',
+      properties: {
+        threshold: { type: 'number', minimum: 0 },
+        period: { type: 'integer', minimum: 60, maximum: 86400, multipleOf: 60 },
+        evaluationPeriods: { type: 'integer', minimum: 1, maximum: 1440 },
+        datapointsToAlarm: { type: 'integer', minimum: 1, maximum: 1440 },
+        statistic: { enum: ['Sum', 'Average', 'Maximum', 'Minimum', 'SampleCount'] },
+        treatMissingData: { enum: ['notBreaching', 'breaching', 'ignore', 'missing'] },
+      },
+      additionalProperties: false,
+    },
+  ],
+};
+const alarms = {
+  anyOf: [
+    { type: 'boolean' },
+    {
+      type: 'object',
+      properties: { functionErrors: alarmMetric, apiErrors: alarmMetric },
+      additionalProperties: false,
+    },
+  ],
+};
+
 const functionPrehook = {
   anyOf: [
     { type: 'boolean' },
@@ -64,6 +93,7 @@ const functionPrehook = {
         event: { enum: ['apigateway', 'httpapi', 'alb', 'raw'] },
         retries: { type: 'integer', minimum: 0, maximum: 10 },
         timeout: { type: 'integer', minimum: 1, maximum: 900 },
+        alarms,
       },
       additionalProperties: false,
     },
@@ -91,6 +121,7 @@ const customPrehook = {
     timeout: { type: 'integer', minimum: 10, maximum: 900 },
     memorySize: { type: 'integer', minimum: 128, maximum: 10240 },
     iam: { enum: ['dedicated', 'shared'] },
+    alarms,
   },
   additionalProperties: false,
 };

@@ -1,11 +1,11 @@
 'use strict';
 
-// lib/apply.js on plain objects: where statements go, and which canary grant is removed.
+// lib/apply.js on plain objects: where statements and resources go, and which canary grant is removed.
 
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
 
-const { appendAt, removeCanaryGrant } = require('../lib/apply');
+const { appendAt, applyToService, removeCanaryGrant } = require('../lib/apply');
 
 const group = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:codedeploy:...:deploymentgroup:\${App}/${name}` });
 const grant = {
@@ -29,6 +29,29 @@ describe('appendAt', () => {
     const service = { provider: {} };
     appendAt(service, ['provider', 'iam', 'role', 'statements'], [{ Action: ['x:y'] }]);
     assert.deepEqual(service.provider.iam.role.statements, [{ Action: ['x:y'] }]);
+  });
+});
+
+describe('applyToService', () => {
+  const changes = (alarms) => ({
+    hookFunctionKey: 'preHook',
+    hookFunction: { handler: 'bootstrap' },
+    deploymentSettings: { web: { alarms: ['Mine', 'WebPrehookErrorsAlarm'] } },
+    iam: { statementsTarget: null, statements: [], resources: { PreHookIamRole: { Type: 'AWS::IAM::Role' } } },
+    ...(alarms && { alarms }),
+  });
+
+  it("adds the rollback alarms next to the user's resources", () => {
+    const service = { functions: { web: {} }, resources: { Resources: { Mine: { Type: 'AWS::CloudWatch::Alarm' } } } };
+    applyToService(service, changes({ WebPrehookErrorsAlarm: { Type: 'AWS::CloudWatch::Alarm' } }));
+    assert.deepEqual(Object.keys(service.resources.Resources), ['Mine', 'PreHookIamRole', 'WebPrehookErrorsAlarm']);
+    assert.deepEqual(service.functions.web.deploymentSettings.alarms, ['Mine', 'WebPrehookErrorsAlarm']);
+  });
+
+  it('adds no alarm when the core computed none', () => {
+    const service = { functions: { web: {} } };
+    applyToService(service, changes(undefined));
+    assert.deepEqual(Object.keys(service.resources.Resources), ['PreHookIamRole']);
   });
 });
 

@@ -9,7 +9,7 @@ use crate::hook_config::{
 };
 use crate::node::{Node, describe, integer, join, object};
 
-const KEYS: [&str; 4] = ["checks", "event", "retries", "timeout"];
+const KEYS: [&str; 5] = ["checks", "event", "retries", "timeout", "alarms"];
 
 /// A function that has `prehook`, with its checks parsed.
 #[derive(Debug, Clone)]

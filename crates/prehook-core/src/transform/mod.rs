@@ -5,10 +5,13 @@
 //! - [`options`]: reads `custom.prehook`;
 //! - [`functions`]: each function's `prehook`;
 //! - [`deployment_settings`]: what serverless-plugin-canary-deployments reads;
+//! - [`alarms`], [`alarm_settings`]: rollback alarms and their thresholds;
 //! - [`iam`]: least-privilege statements and the hook's own role;
 //! - [`hook_function`]: the injected function and its artifact name;
 //! - [`naming`]: the framework's and the canary plugin's naming rules.
 
+pub mod alarm_settings;
+pub mod alarms;
 pub mod deployment_settings;
 pub mod functions;
 pub mod hook_function;
@@ -72,6 +75,9 @@ pub struct Changes {
     /// The complete `deploymentSettings` of each checked function, by function key.
     pub deployment_settings: BTreeMap<String, Value>,
     pub iam: IamChanges,
+    /// Rollback alarms (`AWS::CloudWatch::Alarm`) to add to `resources.Resources`, by logical id.
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub alarms: Map<String, Value>,
     /// One line per checked function, for the package-time log.
     pub summary: Vec<String>,
 }
@@ -145,7 +151,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         );
     }
 
-    let deployment_settings: BTreeMap<String, Value> = checked
+    let mut deployment_settings: BTreeMap<String, Value> = checked
         .iter()
         .map(|f| {
             (
@@ -159,6 +165,20 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         .get("resources")
         .and_then(|r| r.get("Resources"))
         .and_then(Value::as_object);
+    let alarms = alarms::build(
+        &alarms::AlarmInput {
+            naming: &naming,
+            provider,
+            functions,
+            service_level: custom.get("prehook").and_then(|p| p.get("alarms")),
+            canary,
+            prehook_settings: &options.deployment_settings,
+            existing_resources: resources,
+        },
+        &checked,
+        &mut deployment_settings,
+        &mut errors,
+    );
     let iam = iam::build(
         &iam::IamInput {
             mode: options.iam,
@@ -216,7 +236,13 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         &artifact,
         iam.role.as_deref(),
     );
-    let summary = checked.iter().map(summary_line).collect();
+    let summary = checked
+        .iter()
+        .map(|f| match alarms.notes.get(&f.key) {
+            Some(note) => format!("{}; {note}", summary_line(f)),
+            None => summary_line(f),
+        })
+        .collect();
     Ok(Plan::Apply(Box::new(Changes {
         hook_function_key: options.function_key.clone(),
         hook_function,
@@ -225,6 +251,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         hook_config,
         deployment_settings,
         iam,
+        alarms: alarms.resources,
         summary,
     })))
 }

@@ -6,7 +6,7 @@ use crate::error::ConfigErrors;
 use crate::node::{Node, describe, integer, join, object, string};
 
 const PATH: &str = "custom.prehook";
-const KEYS: [&str; 7] = [
+const KEYS: [&str; 8] = [
     "deploymentSettings",
     "functionName",
     "architecture",
@@ -14,6 +14,7 @@ const KEYS: [&str; 7] = [
     "timeout",
     "memorySize",
     "iam",
+    "alarms",
 ];
 
 /// Key of the injected function in `functions`, unless `custom.prehook.functionName` says otherwise.
