@@ -303,6 +303,32 @@ mod tests {
     }
 
     #[test]
+    fn hook_events_are_read_in_any_case() {
+        let spec = AppSpec::parse(&fixture("lambda-docs.yaml")).unwrap();
+        let events: Vec<_> = spec
+            .hooks
+            .iter()
+            .map(|h| LifecycleEvent::from_name(&h.event))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                Some(LifecycleEvent::BeforeAllowTraffic),
+                Some(LifecycleEvent::AfterAllowTraffic)
+            ]
+        );
+        assert_eq!(
+            LifecycleEvent::from_name("afterallowtraffic"),
+            Some(LifecycleEvent::AfterAllowTraffic)
+        );
+        assert_eq!(LifecycleEvent::from_name("AllowTraffic"), None);
+        assert_eq!(
+            LifecycleEvent::BeforeAllowTraffic.to_string(),
+            "BeforeAllowTraffic"
+        );
+    }
+
+    #[test]
     fn resources_as_a_plain_mapping_are_accepted() {
         let spec = AppSpec::parse(
             r#"{"Resources": {"Fn": {"Properties": {"Name": "f", "TargetVersion": 7}}}}"#,
