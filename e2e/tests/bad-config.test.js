@@ -34,6 +34,16 @@ const CASES = [
     expect: ['functions.worker.deploymentSettings.preTrafficHook: names the function "mine"'],
   },
   {
+    name: 'a foreign postTrafficHook with afterTraffic',
+    example: 'worker',
+    edit: edits.replace(
+      '    handler: handler.handler\n',
+      '    handler: handler.handler\n    deploymentSettings:\n      postTrafficHook: mine\n'
+    ),
+    extraEdit: edits.replace('    prehook:\n', '    prehook:\n      afterTraffic:\n        - payload: {}\n'),
+    expect: ['functions.worker.deploymentSettings.postTrafficHook: names the function "mine", but functions.worker.prehook.afterTraffic makes serverless-prehook the post-traffic hook'],
+  },
+  {
     name: 'no canary plugin',
     example: 'worker',
     edit: edits.withoutCanary,
@@ -45,7 +55,13 @@ for (const cli of Object.keys(CLIS)) {
   describe(`bad config, ${cli}`, () => {
     for (const c of CASES) {
       it(`stops on ${c.name}`, () => {
-        const dir = copyExample(c.example, `${cli}-bad-${c.name}`, cli === 'osls' ? edits.forOsls : (y) => y, c.edit);
+        const dir = copyExample(
+          c.example,
+          `${cli}-bad-${c.name}`,
+          cli === 'osls' ? edits.forOsls : (y) => y,
+          c.edit,
+          c.extraEdit || ((y) => y)
+        );
         const run = runPackage(cli, dir);
         assert.notEqual(run.status, 0, run.output);
         const output = run.output.replace(/\s*\n\s*/g, ' ');

@@ -153,3 +153,56 @@ for (const cli of Object.keys(CLIS)) {
     }
   }
 }
+
+// Post-traffic checks and a skip on purpose, in one package run: the hook is the alias's
+// AfterAllowTrafficHook too, may read the deployment targets, and its zip carries the skip.
+describe('website with afterTraffic and PREHOOK_SKIP, serverless@3', () => {
+  const afterTraffic = edits.replace(
+    '            bodyContains: Welcome to our site\n',
+    '            bodyContains: Welcome to our site\n      afterTraffic:\n        - GET /healthcheck\n'
+  );
+  let dir;
+  let run;
+  let template;
+
+  it('packages, with a loud warning', (t) => {
+    dir = copyExample('website', 'after-traffic-skip', afterTraffic);
+    run = runPackage('serverless@3', dir, { PREHOOK_SKIP: 'hotfix #123, approved by X' });
+    t.diagnostic(`serverless package took ${run.seconds.toFixed(1)} s`);
+    assert.equal(run.status, 0, run.output);
+    template = JSON.parse(fs.readFileSync(templatePath(dir), 'utf8'));
+    assert.match(run.output, /prehook: website \(website-dev-website\): apigateway, 2 checks \(GET \/healthcheck, GET \/\), 1 after traffic \(GET \/healthcheck\)/);
+    assert.match(run.output.replace(/\s*\n\s*/g, ' '), /PREHOOK_SKIP is set: the hook will report Succeeded for the deployments of this package WITHOUT running any check \(reason: "hotfix #123, approved by X"\)/);
+  });
+
+  it('makes the hook both traffic hooks of the alias', () => {
+    const update = template.Resources.WebsiteLambdaFunctionAliasLive.UpdatePolicy.CodeDeployLambdaAliasUpdate;
+    assert.deepEqual(update.BeforeAllowTrafficHook, { Ref: HOOK });
+    assert.deepEqual(update.AfterAllowTrafficHook, { Ref: HOOK });
+  });
+
+  it('lets the hook read the deployment targets of that group only, and nothing wider', () => {
+    const statements = template.Resources[HOOK_ROLE].Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const targets = statements.find((s) => s.Action.includes('codedeploy:ListDeploymentTargets'));
+    assert.deepEqual(targets.Action, ['codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets']);
+    const group = template.Resources.WebsiteLambdaFunctionDeploymentGroup.Properties.DeploymentGroupName;
+    const [app] = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::CodeDeploy::Application');
+    assert.deepEqual(targets.Resource.map(sub), [
+      `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:\${${app}}/${group}`,
+    ]);
+    assert.ok(!JSON.stringify(template.Resources.IamRoleLambdaExecution || {}).includes('codedeploy:'));
+  });
+
+  it('ships prehook.json with the afterTraffic checks and the skip', () => {
+    const zipName = template.Resources[HOOK].Properties.Code.S3Key.split('/').pop();
+    const entries = readZip(fs.readFileSync(path.join(dir, '.serverless', zipName)));
+    const config = JSON.parse(entries.find((e) => e.name === 'prehook.json').data.toString('utf8'));
+    assert.deepEqual(config.skip, { reason: 'hotfix #123, approved by X', setting: 'PREHOOK_SKIP' });
+    assert.deepEqual(config.functions['website-dev-website'].afterTraffic.map((c) => c.name), ['GET /healthcheck']);
+  });
+
+  it('passes cfn-lint without errors', () => {
+    const errors = cfnLint(templatePath(dir)).filter((f) => f.Level === 'Error');
+    assert.deepEqual(errors, []);
+  });
+});

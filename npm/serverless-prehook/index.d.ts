@@ -78,8 +78,13 @@ export type PrehookAlarms =
 export type PrehookFunctionConfig =
   | boolean
   | {
-      /** @default ["GET /healthcheck"] for HTTP functions, [{ payload: {} }] otherwise */
+      /** Run before traffic shifts. @default ["GET /healthcheck"] for HTTP functions, [{ payload: {} }] otherwise */
       checks?: PrehookCheck[];
+      /**
+       * Run once all traffic has shifted (CodeDeploy's AfterAllowTraffic): the hook becomes the
+       * function's `postTrafficHook` too. Same event, retries and timeout as `checks`.
+       */
+      afterTraffic?: PrehookCheck[];
       /** @default derived from the function's events (http → apigateway, httpApi → httpapi, alb → alb, else raw) */
       event?: PrehookEvent;
       /** Attempts after a failed one. @default 2 */
@@ -133,7 +138,14 @@ export interface PrehookAddon {
    */
   transform(
     service: Record<string, unknown>,
-    facts: { version: string; artifactDir?: string; stage?: string; stackName?: string }
+    facts: {
+      version: string;
+      artifactDir?: string;
+      stage?: string;
+      stackName?: string;
+      /** Skip the checks of this package (the plugin sets it from `PREHOOK_SKIP`). */
+      skip?: { reason: string; setting: string };
+    }
   ):
     | { ok: true; outcome: { action: 'skip'; reason: string } | ({ action: 'apply' } & PrehookChanges) }
     | { ok: false; errors: ConfigProblem[] };
@@ -149,7 +161,7 @@ export interface PrehookChanges {
   artifact: { architecture: string; shippedFileName: string; fileName: string; path: string };
   /** The hook's checks config, written as prehook.json into its zip. */
   prehookJson: string;
-  hookConfig: { functions: Record<string, unknown> };
+  hookConfig: { functions: Record<string, unknown>; skip?: { reason: string; setting: string } };
   deploymentSettings: Record<string, Record<string, unknown>>;
   iam: {
     mode: 'dedicated' | 'shared';
@@ -163,6 +175,8 @@ export interface PrehookChanges {
   /** Rollback alarms (`AWS::CloudWatch::Alarm`) for `resources.Resources`, by logical id; absent when none. */
   alarms?: Record<string, unknown>;
   summary: string[];
+  /** Shown as warnings at package time (checks skipped on purpose). */
+  warnings?: string[];
 }
 
 declare class ServerlessPrehook {

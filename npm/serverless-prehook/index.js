@@ -20,6 +20,8 @@ const { version } = require('./package.json');
 
 const CANARY_PLUGIN = 'serverless-plugin-canary-deployments';
 const CANARY_CLASS = 'ServerlessCanaryDeployments';
+/** The environment variable that skips the checks of a package, with the reason as its value. */
+const SKIP_SETTING = 'PREHOOK_SKIP';
 
 class ServerlessPrehook {
   constructor(serverless, options = {}, { log } = {}) {
@@ -62,6 +64,7 @@ class ServerlessPrehook {
     applyToService(this.serverless.service, plan);
     this.canaryGrant = plan.iam.canaryGrantToRemove;
     for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
+    for (const line of plan.warnings || []) this.log.warning(`prehook: ${line}`);
   }
 
   /** The native core, checked to be the one this package was built with. */
@@ -125,12 +128,16 @@ class ServerlessPrehook {
     const serviceDir = this.serverless.serviceDir || this.serverless.config.servicePath;
     const packageDir =
       this.options.package || (this.serverless.service.package || {}).path || '.serverless';
-    return {
+    const facts = {
       version,
       artifactDir: path.resolve(serviceDir, packageDir),
       stage: this.provider.getStage(),
       stackName: this.provider.naming.getStackName(),
     };
+    // An expedited deploy skips the checks only when asked in so many words; empty means unset.
+    const skipReason = (process.env[SKIP_SETTING] || '').trim();
+    if (skipReason) facts.skip = { reason: skipReason, setting: SKIP_SETTING };
+    return facts;
   }
 
   configError(errors) {

@@ -29,6 +29,40 @@ pub struct AppSpecResource {
     pub target_version: String,
 }
 
+/// The two lifecycle events of a Lambda deployment that call a hook function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LifecycleEvent {
+    /// Before the alias moves: the pre-traffic hook (`checks`).
+    BeforeAllowTraffic,
+    /// Once all traffic has moved: the post-traffic hook (`afterTraffic`).
+    AfterAllowTraffic,
+}
+
+impl LifecycleEvent {
+    pub const ALL: [Self; 2] = [Self::BeforeAllowTraffic, Self::AfterAllowTraffic];
+
+    /// The name CodeDeploy uses in the AppSpec and in a target's lifecycle events.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BeforeAllowTraffic => "BeforeAllowTraffic",
+            Self::AfterAllowTraffic => "AfterAllowTraffic",
+        }
+    }
+
+    /// Reads a name in any ASCII case, as AppSpec keys come.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|event| event.as_str().eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+impl std::fmt::Display for LifecycleEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One lifecycle hook: `BeforeAllowTraffic` or `AfterAllowTraffic` and the function it calls.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppSpecHook {
@@ -266,6 +300,32 @@ mod tests {
             ]
         );
         assert_eq!(spec.hooks[0].function, "website-dev-prehook");
+    }
+
+    #[test]
+    fn hook_events_are_read_in_any_case() {
+        let spec = AppSpec::parse(&fixture("lambda-docs.yaml")).unwrap();
+        let events: Vec<_> = spec
+            .hooks
+            .iter()
+            .map(|h| LifecycleEvent::from_name(&h.event))
+            .collect();
+        assert_eq!(
+            events,
+            [
+                Some(LifecycleEvent::BeforeAllowTraffic),
+                Some(LifecycleEvent::AfterAllowTraffic)
+            ]
+        );
+        assert_eq!(
+            LifecycleEvent::from_name("afterallowtraffic"),
+            Some(LifecycleEvent::AfterAllowTraffic)
+        );
+        assert_eq!(LifecycleEvent::from_name("AllowTraffic"), None);
+        assert_eq!(
+            LifecycleEvent::BeforeAllowTraffic.to_string(),
+            "BeforeAllowTraffic"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::appspec::LifecycleEvent;
 use crate::check::{Check, EventKind, parse_check_list};
 use crate::error::ConfigErrors;
 use crate::node::{Node, describe, integer, join, object, string};
@@ -29,6 +30,20 @@ pub const MAX_TIMEOUT_SECS: u64 = 900;
 pub struct HookConfig {
     /// Keyed by the deployed function name, the `Name` CodeDeploy puts in the AppSpec.
     pub functions: BTreeMap<String, FunctionChecks>,
+    /// Set when the deploy was told to skip the checks: the hook then reports Succeeded for every
+    /// lifecycle event without invoking anything, and says so loudly in its logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skip: Option<Skip>,
+}
+
+/// Checks skipped on purpose (an expedited deploy), with who asked for it and how.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Skip {
+    /// Why, as the person deploying wrote it (`hotfix #123, approved by X`).
+    pub reason: String,
+    /// The setting that asked for it (`PREHOOK_SKIP`), so the logs say where the skip came from.
+    pub setting: String,
 }
 
 /// The checks of one function.
@@ -42,7 +57,21 @@ pub struct FunctionChecks {
     pub retries: u32,
     /// Seconds one attempt may take.
     pub timeout: u64,
+    /// Run before traffic shifts (BeforeAllowTraffic).
     pub checks: Vec<Check>,
+    /// Run once traffic has shifted (AfterAllowTraffic), with the same event, retries and timeout.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub after_traffic: Vec<Check>,
+}
+
+impl FunctionChecks {
+    /// The checks that gate `event`: `checks` before traffic, `afterTraffic` after it.
+    pub fn checks_for(&self, event: LifecycleEvent) -> &[Check] {
+        match event {
+            LifecycleEvent::BeforeAllowTraffic => &self.checks,
+            LifecycleEvent::AfterAllowTraffic => &self.after_traffic,
+        }
+    }
 }
 
 impl HookConfig {
@@ -50,7 +79,10 @@ impl HookConfig {
     pub fn from_value(value: &Value) -> Result<Self, ConfigErrors> {
         let mut errors = ConfigErrors::default();
         let mut config = HookConfig::default();
-        if let Some(map) = object(Node::new(value, ""), &["functions"], &mut errors) {
+        if let Some(map) = object(Node::new(value, ""), &["functions", "skip"], &mut errors) {
+            if let Some(skip) = map.get("skip") {
+                config.skip = parse_skip(Node::new(skip, "skip"), &mut errors);
+            }
             match map.get("functions") {
                 Some(Value::Object(functions)) => {
                     for (name, value) in functions {
@@ -96,7 +128,14 @@ impl HookConfig {
 fn parse_function(node: Node<'_>, name: &str, errors: &mut ConfigErrors) -> Option<FunctionChecks> {
     let map = object(
         node,
-        &["key", "event", "retries", "timeout", "checks"],
+        &[
+            "key",
+            "event",
+            "retries",
+            "timeout",
+            "checks",
+            "afterTraffic",
+        ],
         errors,
     )?;
     let field = |key: &str| map.get(key).map(|value| (value, join(node.path, key)));
@@ -127,12 +166,47 @@ fn parse_function(node: Node<'_>, name: &str, errors: &mut ConfigErrors) -> Opti
         Some((value, path)) => parse_check_list(Node::new(value, &path), event, errors),
         None => Vec::new(),
     };
+    let after_traffic = match field("afterTraffic") {
+        Some((value, path)) => parse_check_list(Node::new(value, &path), event, errors),
+        None => Vec::new(),
+    };
     Some(FunctionChecks {
         key,
         event,
         retries,
         timeout,
         checks,
+        after_traffic,
+    })
+}
+
+fn parse_skip(node: Node<'_>, errors: &mut ConfigErrors) -> Option<Skip> {
+    let map = object(node, &["reason", "setting"], errors)?;
+    let mut text = |key: &str| {
+        let path = join(node.path, key);
+        match map.get(key) {
+            Some(Value::String(text)) if !text.trim().is_empty() => Some(text.clone()),
+            Some(other) => {
+                errors.push(
+                    &path,
+                    format!("expected a non-empty text, got {}", describe(other)),
+                );
+                None
+            }
+            None => {
+                errors.push(
+                    &path,
+                    "missing: a skip says why and which setting asked for it",
+                );
+                None
+            }
+        }
+    };
+    let reason = text("reason");
+    let setting = text("setting");
+    Some(Skip {
+        reason: reason?,
+        setting: setting?,
     })
 }
 
@@ -187,6 +261,59 @@ mod tests {
         }}))
         .unwrap();
         assert_eq!(HookConfig::from_json(&config.to_json()).unwrap(), config);
+    }
+
+    #[test]
+    fn after_traffic_checks_and_a_skip_round_trip() {
+        let config = HookConfig::from_value(&json!({
+            "functions": {"a": {"key": "a", "event": "httpapi", "checks": ["GET /"], "afterTraffic": ["GET /smoke"]}},
+            "skip": {"reason": "hotfix #123, approved by X", "setting": "PREHOOK_SKIP"}
+        }))
+        .unwrap();
+        let a = &config.functions["a"];
+        assert_eq!(
+            a.checks_for(LifecycleEvent::BeforeAllowTraffic)[0].name,
+            "GET /"
+        );
+        assert_eq!(
+            a.checks_for(LifecycleEvent::AfterAllowTraffic)[0].name,
+            "GET /smoke"
+        );
+        assert_eq!(
+            config.skip,
+            Some(Skip {
+                reason: "hotfix #123, approved by X".into(),
+                setting: "PREHOOK_SKIP".into()
+            })
+        );
+        assert_eq!(HookConfig::from_json(&config.to_json()).unwrap(), config);
+        // Without them the file keeps the shape it always had.
+        let plain = HookConfig::from_value(&json!({"functions": {"a": {"event": "raw"}}})).unwrap();
+        let text = plain.to_json();
+        assert!(
+            !text.contains("afterTraffic") && !text.contains("skip"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_skip_needs_a_reason_and_a_setting() {
+        let err = HookConfig::from_value(&json!({
+            "functions": {"a": {"event": "raw", "afterTraffic": [{"payload": {}}, "GET /"]}},
+            "skip": {"reason": "  ", "by": "me"}
+        }))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("skip.by: unknown key"), "{err}");
+        assert!(
+            err.contains("skip.reason: expected a non-empty text, got the string \"  \""),
+            "{err}"
+        );
+        assert!(err.contains("skip.setting: missing"), "{err}");
+        assert!(
+            err.contains("functions.a.afterTraffic[1]: a check of a raw function is a mapping"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -21,12 +21,12 @@ pub mod pattern;
 pub mod status;
 pub mod transform;
 
-pub use appspec::{AppSpec, AppSpecError, AppSpecHook, AppSpecResource};
+pub use appspec::{AppSpec, AppSpecError, AppSpecHook, AppSpecResource, LifecycleEvent};
 pub use check::{Body, Check, EventKind, Expect, HttpRequest, Request, parse_checks};
 pub use error::{ConfigError, ConfigErrors};
 pub use evaluate::{Evaluation, Outcome, evaluate};
 pub use event::{EventContext, build_event, client_context, user_agent};
-pub use hook_config::{FunctionChecks, HookConfig};
+pub use hook_config::{FunctionChecks, HookConfig, Skip};
 pub use pattern::{Pattern, ValueMatcher};
 pub use status::StatusSpec;
 pub use transform::{Changes, Plan, PluginFacts, transform};

@@ -106,3 +106,63 @@ fn the_documented_example_of_every_key_is_valid() {
         other => panic!("serverless.yml.example: {other:?}"),
     }
 }
+
+#[test]
+fn a_skip_from_the_plugin_reaches_prehook_json_and_the_warnings_and_nothing_else() {
+    let service = json!({
+        "service": "shop",
+        "provider": { "name": "aws" },
+        "functions": { "web": { "prehook": true, "events": [{ "http": "GET /" }] } }
+    });
+    let with = |skip: Value| {
+        let mut facts = json!({ "version": "1.2.3" });
+        if !skip.is_null() {
+            facts["skip"] = skip;
+        }
+        let facts: PluginFacts = serde_json::from_value(facts).unwrap();
+        match transform(&service, &facts) {
+            Ok(Plan::Apply(changes)) => *changes,
+            other => panic!("{other:?}"),
+        }
+    };
+    let skip = json!({ "reason": "hotfix #123, approved by X", "setting": "PREHOOK_SKIP" });
+    let skipped = with(skip.clone());
+    let normal = with(Value::Null);
+
+    let written: Value = serde_json::from_str(&skipped.prehook_json).unwrap();
+    assert_eq!(written["skip"], skip);
+    assert_eq!(
+        HookConfig::from_json(&skipped.prehook_json).unwrap(),
+        skipped.hook_config
+    );
+    assert!(!normal.prehook_json.contains("skip"));
+    assert!(normal.warnings.is_empty());
+    assert_eq!(skipped.warnings.len(), 1);
+    assert!(
+        skipped.warnings[0].starts_with("PREHOOK_SKIP is set: the hook will report Succeeded")
+            && skipped.warnings[0].contains("\"hotfix #123, approved by X\""),
+        "{:?}",
+        skipped.warnings
+    );
+    // The same skip gives the same artifact; only the config (and so the file name) differs.
+    let again = with(skip);
+    assert_eq!(again.artifact, skipped.artifact);
+    assert_ne!(normal.artifact.file_name, skipped.artifact.file_name);
+    assert_eq!(normal.deployment_settings, skipped.deployment_settings);
+    assert_eq!(normal.iam, skipped.iam);
+    assert_eq!(normal.hook_config.functions, skipped.hook_config.functions);
+}
+
+#[test]
+fn a_skip_without_a_reason_is_refused() {
+    let service = json!({ "service": "shop", "functions": { "web": { "prehook": true } } });
+    let facts: PluginFacts = serde_json::from_value(
+        json!({ "version": "1.2.3", "skip": { "reason": " ", "setting": "PREHOOK_SKIP" } }),
+    )
+    .unwrap();
+    let errors = transform(&service, &facts).unwrap_err().to_string();
+    assert!(
+        errors.starts_with("PREHOOK_SKIP: expected the reason for skipping the checks"),
+        "{errors}"
+    );
+}

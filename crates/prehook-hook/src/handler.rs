@@ -17,7 +17,7 @@ use serde_json::json;
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
 use crate::checks::{Backoff, CheckResult, PlannedCheck, Progress, run_check};
-use crate::log;
+use crate::{lifecycle, log};
 
 /// Longest reason logged; the full list of failures is in the check attempt lines.
 const MAX_REASON_CHARS: usize = 1000;
@@ -95,6 +95,9 @@ pub struct Hook<C, L> {
     /// The checks config, or why it could not be loaded (every deployment then fails with it).
     pub config: Result<HookConfig, String>,
     pub settings: Settings,
+    /// The hook's own function name (`AWS_LAMBDA_FUNCTION_NAME`), to find in the AppSpec which
+    /// lifecycle event it serves; see [`crate::lifecycle`].
+    pub function_name: Option<String>,
 }
 
 impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
@@ -155,8 +158,24 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
             Ok(config) => config,
             Err(error) => return Verdict::failed(format!("invalid checks config: {error}")),
         };
+        if let Some(skip) = &config.skip {
+            return crate::skip::verdict(&event.deployment_id, skip);
+        }
         let appspec = match self.read_appspec(&event.deployment_id).await {
             Ok(appspec) => appspec,
+            Err(reason) => return Verdict::failed(reason),
+        };
+        let hook_event = match lifecycle::select(
+            &self.codedeploy,
+            &event.deployment_id,
+            &appspec,
+            self.function_name.as_deref(),
+            self.settings.backoff.first,
+            self.settings.backoff.max,
+        )
+        .await
+        {
+            Ok(selection) => selection.event,
             Err(reason) => return Verdict::failed(reason),
         };
 
@@ -165,18 +184,18 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         let mut plan = Vec::new();
         for resource in &appspec.resources {
             match config.functions.get(&resource.name) {
-                Some(checks) if !checks.checks.is_empty() => {
-                    plan.extend(checks.checks.iter().map(|check| PlannedCheck {
-                        function: &resource.name,
-                        version: &resource.target_version,
-                        checks,
-                        check,
-                    }))
-                }
-                _ => unchecked.push(format!(
-                    "no checks configured for function {}",
-                    resource.name
-                )),
+                Some(checks) if !checks.checks_for(hook_event).is_empty() => plan.extend(
+                    checks
+                        .checks_for(hook_event)
+                        .iter()
+                        .map(|check| PlannedCheck {
+                            function: &resource.name,
+                            version: &resource.target_version,
+                            checks,
+                            check,
+                        }),
+                ),
+                _ => unchecked.push(lifecycle::no_checks(hook_event, &resource.name)),
             }
         }
         if !unchecked.is_empty() {

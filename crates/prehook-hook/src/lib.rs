@@ -1,7 +1,9 @@
-//! The CodeDeploy BeforeAllowTraffic hook of serverless-prehook, as a library: `main.rs` only
+//! The CodeDeploy BeforeAllowTraffic (and AfterAllowTraffic) hook of serverless-prehook, as a library: `main.rs` only
 //! wires it to the Lambda runtime and the SDK clients.
 //!
 //! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
+//! - [`lifecycle`]: whether it serves BeforeAllowTraffic or AfterAllowTraffic;
+//! - [`skip`]: checks skipped on purpose;
 //! - [`checks`]: one check of one function version, with retries;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
@@ -10,7 +12,9 @@ pub mod aws;
 pub mod checks;
 pub mod config;
 pub mod handler;
+pub mod lifecycle;
 pub mod log;
+pub mod skip;
 
 pub use aws::{CodeDeployApi, LambdaApi};
 pub use handler::{Hook, ReportError, Settings, Status, Verdict};

@@ -18,6 +18,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         // Loaded once per cold start; an invalid config fails every deployment with its reason.
         config: load_config(),
         settings: Settings::default(),
+        function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok(),
     });
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<CodeDeployLifecycleEvent>| {

@@ -25,6 +25,7 @@ fn options(config: PathBuf, lambda: &LocalLambda) -> Options {
         current_version: Some("3".into()),
         lambda_endpoint: lambda.url(),
         timeout: Duration::from_secs(30),
+        event: "BeforeAllowTraffic".into(),
     }
 }
 
@@ -115,4 +116,95 @@ async fn the_binary_reports_failed_when_its_config_is_invalid() {
         rehearsal.reason()
     );
     assert!(lambda.calls().is_empty());
+}
+
+#[tokio::test]
+async fn the_binary_runs_the_after_traffic_checks_as_the_after_allow_traffic_hook() {
+    let lambda = LocalLambda::start().await.unwrap();
+    lambda.function("website-dev-website", Some("4"), |call| async move {
+        match call.json()["path"].as_str() {
+            Some("/smoke") => Reply::http(503, "still warming up"),
+            _ => Reply::http(200, "<h1>Welcome to our site</h1>"),
+        }
+    });
+    let mut config = website_config();
+    config["functions"]["website-dev-website"]["afterTraffic"] = json!(["GET /smoke"]);
+    let config = write_config("after-traffic", &config);
+    let mut lines = Vec::new();
+
+    let before = rehearse(&options(config.clone(), &lambda), |_| {})
+        .await
+        .unwrap();
+    let after = rehearse(
+        &Options {
+            event: "AfterAllowTraffic".into(),
+            ..options(config, &lambda)
+        },
+        |line| lines.push(line.to_owned()),
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(before.status.as_deref(), Some("Succeeded"), "{before:?}");
+    assert_eq!(before.attempts.len(), 2, "the two pre-traffic checks");
+    assert_eq!(after.status.as_deref(), Some("Failed"), "{after:?}");
+    assert_eq!(
+        after.attempts.len(),
+        2,
+        "the one post-traffic check, retried once"
+    );
+    assert!(after.attempts.iter().all(|a| a["check"] == "GET /smoke"));
+    assert_eq!(
+        after.verdict_line(),
+        "verdict: Failed (website-dev-website:4 GET /smoke: expected status 200-399, got 503)"
+    );
+    let chosen: serde_json::Value = lines
+        .iter()
+        .find_map(|l| {
+            serde_json::from_str(l)
+                .ok()
+                .filter(|v: &serde_json::Value| v["msg"] == "lifecycle event")
+        })
+        .expect("a lifecycle event line");
+    assert_eq!(chosen["event"], "AfterAllowTraffic");
+    assert_eq!(
+        chosen["how"],
+        "the AppSpec names prehook-rehearsal-hook for BeforeAllowTraffic and AfterAllowTraffic, and CodeDeploy shows AfterAllowTraffic in progress"
+    );
+}
+
+#[tokio::test]
+async fn the_binary_says_loudly_that_checks_were_skipped() {
+    let lambda = LocalLambda::start().await.unwrap();
+    lambda.reply("website-dev-website", Some("4"), Reply::http(500, "broken"));
+    let mut config = website_config();
+    config["skip"] = json!({"reason": "hotfix #123, approved by X", "setting": "PREHOOK_SKIP"});
+    let config = write_config("skip", &config);
+
+    let rehearsal = rehearse(&options(config, &lambda), |_| {}).await.unwrap();
+
+    assert_eq!(rehearsal.status.as_deref(), Some("Succeeded"));
+    assert!(lambda.calls().is_empty(), "nothing is invoked");
+    let warning: Vec<serde_json::Value> = rehearsal
+        .other_lines
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        warning,
+        [
+            json!({"level": "WARN", "msg": "checks skipped", "deploymentId": "d-REHEARSAL1",
+            "reason": "hotfix #123, approved by X", "setting": "PREHOOK_SKIP"})
+        ]
+    );
+    let verdict = rehearsal.verdict.as_ref().unwrap();
+    assert_eq!(verdict["level"], "INFO");
+    assert_eq!(
+        verdict["reason"],
+        "checks skipped: hotfix #123, approved by X (set by PREHOOK_SKIP)"
+    );
+    assert_eq!(
+        rehearsal.verdict_line(),
+        "verdict: Succeeded (checks skipped: hotfix #123, approved by X (set by PREHOOK_SKIP))"
+    );
 }

@@ -167,6 +167,7 @@ async fn a_panic_while_checking_is_reported_as_failed() {
         lambda: PanickingLambda,
         config: real.config,
         settings: real.settings,
+        function_name: real.function_name,
     };
 
     let verdict = hook

@@ -141,7 +141,7 @@ async fn the_appspec_may_come_as_yaml_in_a_string_revision() {
         DEPLOYMENT,
         prehook_localaws::Deployment {
             application_name: APPLICATION.into(),
-            appspec: "version: 0.0\nresources:\n  - Fn:\n      type: AWS::Lambda::Function\n      properties:\n        name: svc-dev-api\n        alias: Live\n        targetVersion: 12\n".into(),
+            appspec: "version: 0.0\nresources:\n  - Fn:\n      type: AWS::Lambda::Function\n      properties:\n        name: svc-dev-api\n        alias: Live\n        targetVersion: 12\nhooks:\n  - beforeAllowTraffic: website-dev-prehook\n".into(),
             style: prehook_localaws::RevisionStyle::String,
         },
     );

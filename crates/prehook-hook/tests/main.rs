@@ -8,4 +8,5 @@ mod bootstrap;
 mod codedeploy_faults;
 mod failures;
 mod healthy;
+mod lifecycle;
 mod timing;

@@ -12,6 +12,8 @@ use serde_json::{Value, json};
 pub const DEPLOYMENT: &str = "d-TEST00001";
 pub const EXECUTION: &str = "exec-0001";
 pub const APPLICATION: &str = "website-dev";
+/// The hook's own name, as the AppSpec's `Hooks` name it.
+pub const HOOK_FUNCTION: &str = "website-dev-prehook";
 
 pub type SdkHook = Hook<aws_sdk_codedeploy::Client, aws_sdk_lambda::Client>;
 
@@ -69,6 +71,7 @@ impl Env {
             lambda: aws_sdk_lambda::Client::from_conf(lambda),
             config,
             settings,
+            function_name: Some(HOOK_FUNCTION.into()),
         }
     }
 
@@ -113,7 +116,7 @@ pub fn appspec(functions: &[(&str, &str)]) -> String {
             }})
         })
         .collect();
-    json!({"version": 0.0, "Resources": resources, "Hooks": [{"BeforeAllowTraffic": "website-dev-prehook"}]}).to_string()
+    json!({"version": 0.0, "Resources": resources, "Hooks": [{"BeforeAllowTraffic": HOOK_FUNCTION}]}).to_string()
 }
 
 /// A config with one HTTP function and its checks.

@@ -4,11 +4,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use prehook_localaws::rehearse::{Options, Rehearsal, describe_line, rehearse};
+use prehook_localaws::rehearse::{
+    AFTER_ALLOW_TRAFFIC, BEFORE_ALLOW_TRAFFIC, Options, Rehearsal, describe_line, rehearse,
+};
 
 const USAGE: &str = "usage: prehook-localaws rehearse --bootstrap PATH --config PATH --function NAME \
 --version N [--alias Live] [--current-version N] --lambda-endpoint URL [--timeout SECONDS] \
-[--expect Succeeded|Failed] [--json]";
+[--event BeforeAllowTraffic|AfterAllowTraffic] [--expect Succeeded|Failed] [--json]";
 
 struct Cli {
     options: Options,
@@ -31,6 +33,7 @@ fn parse(args: &[String]) -> Result<Cli, String> {
     let (mut bootstrap, mut config, mut function, mut version, mut endpoint) =
         (None, None, None, None, None);
     let mut alias = "Live".to_owned();
+    let mut event = BEFORE_ALLOW_TRAFFIC.to_owned();
     let (mut current_version, mut expect, mut json, mut timeout) = (None, None, false, 60);
     while let Some(flag) = args.next() {
         match flag.as_str() {
@@ -55,6 +58,14 @@ fn parse(args: &[String]) -> Result<Cli, String> {
                 }
                 expect = Some(status);
             }
+            "--event" => {
+                event = value(flag, &mut args)?;
+                if event != BEFORE_ALLOW_TRAFFIC && event != AFTER_ALLOW_TRAFFIC {
+                    return Err(format!(
+                        "--event takes {BEFORE_ALLOW_TRAFFIC} or {AFTER_ALLOW_TRAFFIC}, got {event:?}"
+                    ));
+                }
+            }
             "--json" => json = true,
             other => return Err(format!("unknown option {other:?}")),
         }
@@ -78,6 +89,7 @@ fn parse(args: &[String]) -> Result<Cli, String> {
             current_version,
             lambda_endpoint: endpoint.ok_or_else(|| missing("--lambda-endpoint"))?,
             timeout: Duration::from_secs(timeout),
+            event,
         },
         expect,
         json,
@@ -158,6 +170,13 @@ mod tests {
         assert_eq!(cli.expect.as_deref(), Some("Failed"));
         assert!(cli.json);
         assert_eq!(cli.options.timeout, Duration::from_secs(60));
+        assert_eq!(cli.options.event, "BeforeAllowTraffic");
+        let after = parse(&args(&format!(
+            "rehearse --bootstrap {manifest} --config {manifest} --function f --version 2 \
+             --lambda-endpoint http://127.0.0.1:3002 --event AfterAllowTraffic"
+        )))
+        .unwrap();
+        assert_eq!(after.options.event, "AfterAllowTraffic");
     }
 
     #[test]
@@ -184,5 +203,9 @@ mod tests {
             "--expect takes Succeeded or Failed, got \"ok\""
         );
         assert_eq!(err("rehearse --version".into()), "--version needs a value");
+        assert_eq!(
+            err("rehearse --event AllowTraffic".into()),
+            "--event takes BeforeAllowTraffic or AfterAllowTraffic, got \"AllowTraffic\""
+        );
     }
 }

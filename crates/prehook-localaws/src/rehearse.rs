@@ -1,4 +1,5 @@
-//! A rehearsal: one CodeDeploy BeforeAllowTraffic invocation of a real `bootstrap`, offline.
+//! A rehearsal: one CodeDeploy BeforeAllowTraffic (or AfterAllowTraffic) invocation of a real
+//! `bootstrap`, offline.
 //!
 //! The binary runs as Lambda would run it (Runtime API, environment), reads the AppSpec from a
 //! local CodeDeploy, invokes the function through whatever Lambda endpoint is given (a local
@@ -13,12 +14,16 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::mpsc;
 
-use crate::codedeploy::LocalCodeDeploy;
+use crate::codedeploy::{LambdaTarget, LocalCodeDeploy};
 use crate::runtime::{LocalRuntime, RuntimeResult};
 
 pub const DEPLOYMENT_ID: &str = "d-REHEARSAL1";
 pub const EXECUTION_ID: &str = "rehearsal-hook-execution";
 pub const APPLICATION: &str = "prehook-rehearsal";
+/// The hook's function name, in its environment and in the AppSpec's `Hooks`.
+pub const HOOK_FUNCTION: &str = "prehook-rehearsal-hook";
+pub const BEFORE_ALLOW_TRAFFIC: &str = "BeforeAllowTraffic";
+pub const AFTER_ALLOW_TRAFFIC: &str = "AfterAllowTraffic";
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -31,6 +36,8 @@ pub struct Options {
     pub lambda_endpoint: String,
     /// The hook invocation's deadline, as Lambda's function timeout.
     pub timeout: Duration,
+    /// The lifecycle event invoked: [`BEFORE_ALLOW_TRAFFIC`] or [`AFTER_ALLOW_TRAFFIC`].
+    pub event: String,
 }
 
 /// What happened, as CodeDeploy and the hook's logs saw it.
@@ -105,10 +112,15 @@ pub fn appspec(options: &Options) -> String {
     if let Some(current) = &options.current_version {
         properties["CurrentVersion"] = json!(current);
     }
+    // After traffic, the hook is both hooks of the deployment, as `afterTraffic` makes it.
+    let mut hooks = vec![json!({BEFORE_ALLOW_TRAFFIC: HOOK_FUNCTION})];
+    if options.event == AFTER_ALLOW_TRAFFIC {
+        hooks.push(json!({AFTER_ALLOW_TRAFFIC: HOOK_FUNCTION}));
+    }
     json!({
         "version": 0.0,
         "Resources": [{"RehearsedLambdaFunction": {"Type": "AWS::Lambda::Function", "Properties": properties}}],
-        "Hooks": [{"BeforeAllowTraffic": "prehook-rehearsal-hook"}],
+        "Hooks": hooks,
     })
     .to_string()
 }
@@ -156,6 +168,10 @@ pub async fn rehearse(
 ) -> std::io::Result<Rehearsal> {
     let codedeploy = LocalCodeDeploy::start().await?;
     codedeploy.add_deployment(DEPLOYMENT_ID, APPLICATION, &appspec(options));
+    codedeploy.set_targets(
+        DEPLOYMENT_ID,
+        vec![LambdaTarget::during(&options.function, &options.event)],
+    );
     let runtime = LocalRuntime::start().await?;
 
     let mut child = Command::new(&options.bootstrap)
@@ -174,7 +190,7 @@ pub async fn rehearse(
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("PREHOOK_CONFIG")
         .env("PREHOOK_CONFIG_FILE", &options.config)
-        .env("AWS_LAMBDA_FUNCTION_NAME", "prehook-rehearsal-hook")
+        .env("AWS_LAMBDA_FUNCTION_NAME", HOOK_FUNCTION)
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env(

@@ -90,6 +90,7 @@ const functionPrehook = {
       type: 'object',
       properties: {
         checks: { type: 'array', items: check, minItems: 1 },
+        afterTraffic: { type: 'array', items: check, minItems: 1 },
         event: { enum: ['apigateway', 'httpapi', 'alb', 'raw'] },
         retries: { type: 'integer', minimum: 0, maximum: 10 },
         timeout: { type: 'integer', minimum: 1, maximum: 900 },

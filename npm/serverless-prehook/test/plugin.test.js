@@ -126,6 +126,51 @@ describe('serverless package with serverless-prehook', () => {
     assert.ok(template.Resources.WebsiteLambdaFunctionAliasCurrent);
   });
 
+  it('makes the hook the post-traffic hook of a function with afterTraffic, and only of it', async () => {
+    const { template } = await packageService(
+      service({
+        functions: { website: { ...website, prehook: { ...website.prehook, afterTraffic: ['GET /smoke'] } }, worker },
+      })
+    );
+    const resources = template.Resources;
+    const update = (key) => resources[`${key}LambdaFunctionAliasLive`].UpdatePolicy.CodeDeployLambdaAliasUpdate;
+    assert.deepEqual(update('Website').BeforeAllowTrafficHook, { Ref: 'PreHookLambdaFunction' });
+    assert.deepEqual(update('Website').AfterAllowTrafficHook, { Ref: 'PreHookLambdaFunction' });
+    assert.equal(update('Worker').AfterAllowTrafficHook, undefined);
+
+    // Telling the two events apart needs the deployment targets of the website's group only.
+    const statements = statementsOf(resources.PreHookIamRole);
+    const targets = statements.find((s) => s.Action.includes('codedeploy:ListDeploymentTargets'));
+    assert.deepEqual(targets.Action, ['codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets']);
+    assert.deepEqual(
+      targets.Resource.map((r) => r['Fn::Sub']),
+      ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${ShopdevDeploymentApplication}/shop-dev-WebsiteLambdaFunctionDeploymentGroup']
+    );
+    // Our own post-traffic hook needs nothing from the shared role.
+    assert.ok(!JSON.stringify(resources.IamRoleLambdaExecution).includes('codedeploy:'));
+  });
+
+  it('refuses to replace a post-traffic hook of the user\'s with afterTraffic', async () => {
+    await assert.rejects(
+      packageService(
+        service({
+          functions: {
+            website: { ...website, prehook: { afterTraffic: ['GET /smoke'] }, deploymentSettings: { postTrafficHook: 'smoke' } },
+            smoke: { handler: 'handler.smoke' },
+          },
+        })
+      ),
+      (error) => {
+        assert.equal(error.code, 'PREHOOK_INVALID_CONFIG');
+        assert.match(
+          error.message,
+          /functions\.website\.deploymentSettings\.postTrafficHook: names the function "smoke", but functions\.website\.prehook\.afterTraffic makes serverless-prehook the post-traffic hook of `website`/
+        );
+        return true;
+      }
+    );
+  });
+
   it('stops with every problem and its YAML path', async () => {
     await assert.rejects(
       packageService(
@@ -158,5 +203,43 @@ describe('serverless package with serverless-prehook', () => {
   it('leaves a service without checks alone', async () => {
     const { template } = await packageService(service({ functions: { api: { handler: 'handler.handler' } } }));
     assert.equal(template.Resources.PreHookLambdaFunction, undefined);
+  });
+});
+
+describe('PREHOOK_SKIP', () => {
+  /** Packages the website with PREHOOK_SKIP set to `value`; returns prehook.json and the warnings logged. */
+  async function packageWithSkip(value) {
+    const previous = process.env.PREHOOK_SKIP;
+    const warnings = [];
+    process.env.PREHOOK_SKIP = value;
+    try {
+      const { template, serviceDir } = await packageService(service({ functions: { website } }), {
+        beforeRun(serverless) {
+          const plugin = serverless.pluginManager.plugins.find((p) => p.constructor.name === 'ServerlessPrehook');
+          const ignore = () => {};
+          plugin.log = { notice: ignore, info: ignore, error: ignore, warning: (message) => warnings.push(message) };
+        },
+      });
+      const zipName = template.Resources.PreHookLambdaFunction.Properties.Code.S3Key.split('/').pop();
+      const zip = readZip(fs.readFileSync(path.join(serviceDir, '.serverless', zipName)));
+      return { config: JSON.parse(zip[1].data.toString('utf8')), warnings };
+    } finally {
+      if (previous === undefined) delete process.env.PREHOOK_SKIP;
+      else process.env.PREHOOK_SKIP = previous;
+    }
+  }
+
+  it('puts the reason into prehook.json and warns at package time', async () => {
+    const { config, warnings } = await packageWithSkip('hotfix #123, approved by X');
+    assert.deepEqual(config.skip, { reason: 'hotfix #123, approved by X', setting: 'PREHOOK_SKIP' });
+    assert.deepEqual(Object.keys(config.functions), ['shop-dev-website'], 'the checks stay in the config');
+    assert.equal(warnings.length, 1, warnings);
+    assert.match(warnings[0], /^prehook: PREHOOK_SKIP is set: the hook will report Succeeded for the deployments of this package WITHOUT running any check \(reason: "hotfix #123, approved by X"\)/);
+  });
+
+  it('treats an empty value as not set', async () => {
+    const { config, warnings } = await packageWithSkip('  ');
+    assert.equal(config.skip, undefined);
+    assert.deepEqual(warnings, []);
   });
 });

@@ -49,8 +49,11 @@ function tempServiceDir() {
   return fs.mkdtempSync(path.join(base, 'svc-'));
 }
 
-/** Writes `files` to a new service folder and runs `serverless package` there. */
-async function packageService(configuration, { options = {}, files = {} } = {}) {
+/**
+ * Writes `files` to a new service folder and runs `serverless package` there; `beforeRun` gets
+ * the initialised instance first (to look at a plugin, say).
+ */
+async function packageService(configuration, { options = {}, files = {}, beforeRun = () => {} } = {}) {
   const serviceDir = tempServiceDir();
   for (const [name, text] of Object.entries({ 'handler.js': 'exports.handler = async () => ({})\n', ...files })) {
     fs.writeFileSync(path.join(serviceDir, name), text);
@@ -68,6 +71,7 @@ async function packageService(configuration, { options = {}, files = {} } = {}) 
   process.chdir(serviceDir);
   try {
     await serverless.init();
+    beforeRun(serverless);
     await serverless.run();
   } finally {
     process.chdir(previousCwd);

@@ -1,5 +1,6 @@
 //! `deploymentSettings` of every checked function, as serverless-plugin-canary-deployments reads
-//! them: `preTrafficHook` set to the hook, and the user's explicit values kept.
+//! them: `preTrafficHook` set to the hook (and `postTrafficHook` too for a function with
+//! `prehook.afterTraffic`), and the user's explicit values kept.
 //!
 //! Precedence, highest first: the function's own `deploymentSettings`, `custom.prehook.deploymentSettings`,
 //! the canary plugin's `custom.deploymentSettings` (it merges those under the function's
@@ -67,15 +68,71 @@ impl Sources<'_> {
             }
         }
         self.validate_values(self.prehook, path, errors);
+        self.refuse_hook_as_shared_post_traffic_hook(self.prehook, path, errors);
         if let Some(canary) = self.canary {
             let path = "custom.deploymentSettings";
             self.validate_pre_traffic_hook(canary, path, "every function", errors);
             self.validate_values(canary, path, errors);
+            self.refuse_hook_as_shared_post_traffic_hook(canary, path, errors);
         }
     }
 
-    /// The merged settings of checked function `key`.
-    pub fn merge(&self, key: &str, errors: &mut ConfigErrors) -> Map<String, Value> {
+    /// The `postTrafficHook` in force for function `key` before we add ours, with where it is
+    /// set: the function's own settings, then ours, then the canary plugin's shared ones.
+    pub fn post_traffic_hook(&self, key: &str) -> Option<(String, &Value)> {
+        let own = self
+            .functions
+            .get(key)
+            .and_then(|f| f.get("deploymentSettings"))
+            .and_then(Value::as_object);
+        [
+            (join(&join("functions", key), "deploymentSettings"), own),
+            (
+                "custom.prehook.deploymentSettings".to_owned(),
+                Some(self.prehook),
+            ),
+            ("custom.deploymentSettings".to_owned(), self.canary),
+        ]
+        .into_iter()
+        .find_map(|(path, settings)| {
+            let hook = settings?.get("postTrafficHook").filter(|v| !v.is_null())?;
+            Some((join(&path, "postTrafficHook"), hook))
+        })
+    }
+
+    /// A user's own post-traffic hook in force for function `key` (one that is not ours).
+    pub fn has_foreign_post_traffic_hook(&self, key: &str) -> bool {
+        self.post_traffic_hook(key)
+            .is_some_and(|(_, hook)| hook.as_str() != Some(self.hook_key))
+    }
+
+    /// Shared settings cannot make the hook everyone's post-traffic hook: only functions with
+    /// `afterTraffic` have post-traffic checks for it to run.
+    fn refuse_hook_as_shared_post_traffic_hook(
+        &self,
+        settings: &Map<String, Value>,
+        path: &str,
+        errors: &mut ConfigErrors,
+    ) {
+        if settings.get("postTrafficHook").and_then(Value::as_str) == Some(self.hook_key) {
+            errors.push(
+                join(path, "postTrafficHook"),
+                format!(
+                    "names serverless-prehook's hook `{}`, which runs post-traffic checks only for functions with `prehook.afterTraffic`: remove this key and add `afterTraffic` checks to those functions",
+                    self.hook_key
+                ),
+            );
+        }
+    }
+
+    /// The merged settings of checked function `key`; `after_traffic` when it has post-traffic
+    /// checks, which make the hook its `postTrafficHook` too.
+    pub fn merge(
+        &self,
+        key: &str,
+        after_traffic: bool,
+        errors: &mut ConfigErrors,
+    ) -> Map<String, Value> {
         let path = join(&join("functions", key), "deploymentSettings");
         let own = match self
             .functions
@@ -112,8 +169,43 @@ impl Sources<'_> {
                 .filter(|(k, _)| PREHOOK_KEYS.contains(&k.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
+        let own_names_hook =
+            own.get("postTrafficHook").and_then(Value::as_str) == Some(self.hook_key);
         merged.extend(own);
         merged.insert("preTrafficHook".to_owned(), Value::from(self.hook_key));
+        let after_path = join(&join(&join("functions", key), "prehook"), "afterTraffic");
+        if after_traffic {
+            // A post-traffic hook of the user's is never replaced behind their back.
+            if let Some((at, hook)) = self
+                .post_traffic_hook(key)
+                .filter(|(_, hook)| hook.as_str() != Some(self.hook_key))
+            {
+                let named = match hook {
+                    Value::String(name) => format!("the function {name:?}"),
+                    other => describe(other),
+                };
+                let remove = if at.starts_with("functions") {
+                    "remove `postTrafficHook` here"
+                } else {
+                    "set `postTrafficHook` per function instead of in these shared settings"
+                };
+                errors.push(
+                    at,
+                    format!(
+                        "names {named}, but {after_path} makes serverless-prehook the post-traffic hook of `{key}`: {remove}, or remove `afterTraffic` and keep your own post-traffic hook"
+                    ),
+                );
+            }
+            merged.insert("postTrafficHook".to_owned(), Value::from(self.hook_key));
+        } else if own_names_hook {
+            errors.push(
+                join(&path, "postTrafficHook"),
+                format!(
+                    "names serverless-prehook's hook `{}`, which runs post-traffic checks only from `prehook.afterTraffic`: add {after_path}, or remove this key",
+                    self.hook_key
+                ),
+            );
+        }
         merged
     }
 
@@ -173,6 +265,8 @@ impl Sources<'_> {
         }
         if let Some(hook) = settings.get("postTrafficHook") {
             match hook.as_str() {
+                // Whether the hook may be named here depends on `afterTraffic`: see `merge`.
+                Some(name) if name == self.hook_key => {}
                 Some(name) if self.functions.contains_key(name) => {}
                 Some(name) => errors.push(
                     join(path, "postTrafficHook"),

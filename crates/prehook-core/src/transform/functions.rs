@@ -9,7 +9,7 @@ use crate::hook_config::{
 };
 use crate::node::{Node, describe, integer, join, object};
 
-const KEYS: [&str; 5] = ["checks", "event", "retries", "timeout", "alarms"];
+const KEYS: [&str; 6] = ["checks", "afterTraffic", "event", "retries", "timeout", "alarms"];
 
 /// A function that has `prehook`, with its checks parsed.
 #[derive(Debug, Clone)]
@@ -113,6 +113,7 @@ fn default_checks(
         retries: DEFAULT_RETRIES,
         timeout: DEFAULT_TIMEOUT_SECS,
         checks: parse_check_list(Node::new(&checks, path), event, errors),
+        after_traffic: Vec::new(),
     }
 }
 
@@ -159,11 +160,17 @@ fn parse_settings(
         Some((value, path)) => parse_check_list(Node::new(value, &path), event_or_derived, errors),
         None => default_checks(key, event_or_derived, node.path, errors).checks,
     };
+    // Same event kind, retries and timeout as `checks`: the same function answers both.
+    let after_traffic = match field("afterTraffic") {
+        Some((value, path)) => parse_check_list(Node::new(value, &path), event_or_derived, errors),
+        None => Vec::new(),
+    };
     Some(FunctionChecks {
         key: key.to_owned(),
         event: event?,
         retries: retries?,
         timeout: timeout?,
         checks,
+        after_traffic,
     })
 }

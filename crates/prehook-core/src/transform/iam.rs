@@ -122,7 +122,7 @@ fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
         .collect();
     let app = input.naming.codedeploy_application_id();
     let groups = deployment_group_arns(input.naming, input.checked);
-    vec![
+    let mut statements = vec![
         json!({
             "Effect": "Allow",
             "Action": ["lambda:InvokeFunction"],
@@ -143,7 +143,26 @@ fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
                 "arn:${{AWS::Partition}}:codedeploy:${{AWS::Region}}:${{AWS::AccountId}}:application:${{{app}}}"
             ))],
         }),
-    ]
+    ];
+    // A hook that is both the pre- and the post-traffic hook of a function asks CodeDeploy which
+    // of the two lifecycle events is in progress; only those functions' groups need it.
+    let both: Vec<CheckedFunction> = input
+        .checked
+        .iter()
+        .filter(|f| !f.checks.after_traffic.is_empty())
+        .cloned()
+        .collect();
+    if !both.is_empty() {
+        statements.push(json!({
+            "Effect": "Allow",
+            "Action": [
+                "codedeploy:ListDeploymentTargets",
+                "codedeploy:BatchGetDeploymentTargets"
+            ],
+            "Resource": deployment_group_arns(input.naming, &both),
+        }));
+    }
+    statements
 }
 
 /// The framework creates the log group; the hook only writes to it.

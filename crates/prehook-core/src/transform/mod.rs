@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::ConfigErrors;
-use crate::hook_config::HookConfig;
+use crate::hook_config::{HookConfig, Skip};
 use crate::node::describe;
 
 pub use hook_function::Artifact;
@@ -46,6 +46,9 @@ pub struct PluginFacts {
     /// The framework's stack name (`provider.stackName` or `<service>-<stage>`).
     #[serde(default)]
     pub stack_name: Option<String>,
+    /// The checks are skipped on purpose for this package (the plugin read `PREHOOK_SKIP`).
+    #[serde(default)]
+    pub skip: Option<Skip>,
 }
 
 fn default_artifact_dir() -> String {
@@ -80,6 +83,9 @@ pub struct Changes {
     pub alarms: Map<String, Value>,
     /// One line per checked function, for the package-time log.
     pub summary: Vec<String>,
+    /// What the package-time log must show as warnings (checks skipped on purpose).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// Transforms `service` (the resolved service config as JSON).
@@ -156,7 +162,11 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         .map(|f| {
             (
                 f.key.clone(),
-                Value::Object(settings.merge(&f.key, &mut errors)),
+                Value::Object(settings.merge(
+                    &f.key,
+                    !f.checks.after_traffic.is_empty(),
+                    &mut errors,
+                )),
             )
         })
         .collect();
@@ -188,12 +198,20 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             hook_key: &options.function_key,
             hook_name: &hook_name,
             checked: &checked,
-            has_post_traffic_hook: deployment_settings
-                .values()
-                .any(|s| s.get("postTrafficHook").is_some()),
+            has_post_traffic_hook: checked
+                .iter()
+                .any(|f| settings.has_foreign_post_traffic_hook(&f.key)),
         },
         &mut errors,
     );
+    if let Some(skip) = &facts.skip {
+        if skip.reason.trim().is_empty() {
+            errors.push(
+                &skip.setting,
+                "expected the reason for skipping the checks (`hotfix #123, approved by X`); leave it unset to run them",
+            );
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -225,6 +243,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             .iter()
             .map(|f| (f.name.clone(), f.checks.clone()))
             .collect(),
+        skip: facts.skip.clone(),
     };
     let prehook_json = hook_config.to_json();
     let artifact =
@@ -243,6 +262,16 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             None => summary_line(f),
         })
         .collect();
+    let warnings = facts
+        .skip
+        .iter()
+        .map(|skip| {
+            format!(
+                "{} is set: the hook will report Succeeded for the deployments of this package WITHOUT running any check (reason: {:?}). Package again without {} to run the checks.",
+                skip.setting, skip.reason, skip.setting
+            )
+        })
+        .collect();
     Ok(Plan::Apply(Box::new(Changes {
         hook_function_key: options.function_key.clone(),
         hook_function,
@@ -253,6 +282,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         iam,
         alarms: alarms.resources,
         summary,
+        warnings,
     })))
 }
 
@@ -285,12 +315,23 @@ fn naming_of(
     }
 }
 
-/// `website (my-svc-dev-website): apigateway, 2 checks (GET /healthcheck, home), 2 retries, 10 s per attempt`
+/// `website (my-svc-dev-website): apigateway, 2 checks (GET /healthcheck, home), 2 retries, 10 s per attempt`,
+/// with `, 1 after traffic (GET /smoke)` before the retries when there are post-traffic checks.
 fn summary_line(function: &functions::CheckedFunction) -> String {
     let checks = &function.checks;
     let names: Vec<&str> = checks.checks.iter().map(|c| c.name.as_str()).collect();
+    let after: Vec<&str> = checks
+        .after_traffic
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    let after = if after.is_empty() {
+        String::new()
+    } else {
+        format!(", {} after traffic ({})", after.len(), after.join(", "))
+    };
     format!(
-        "{} ({}): {}, {} check{} ({}), {} retr{}, {} s per attempt",
+        "{} ({}): {}, {} check{} ({}){after}, {} retr{}, {} s per attempt",
         function.key,
         function.name,
         checks.event,
