@@ -59,22 +59,8 @@ pub trait CodeDeployApi: Send + Sync {
     ) -> impl Future<Output = Result<Reported, AwsError>> + Send;
 }
 
-/// One Invoke of a function version.
-#[derive(Debug, Clone)]
-pub struct InvokeRequest {
-    pub function: String,
-    /// Always a published version: never `$LATEST`.
-    pub qualifier: String,
-    pub payload: Vec<u8>,
-    /// Base64 JSON `ClientContext`.
-    pub client_context: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvokeResponse {
-    pub function_error: Option<String>,
-    pub payload: Vec<u8>,
-}
+// Where the hook's API has always had them; the engine owns them now.
+pub use prehook_engine::{InvokeRequest, InvokeResponse};
 
 pub trait LambdaApi: Send + Sync {
     fn invoke(

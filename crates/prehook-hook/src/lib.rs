@@ -2,18 +2,20 @@
 //! wires it to the Lambda runtime and the SDK clients.
 //!
 //! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
-//! - [`checks`]: one check of one function version, with retries;
+//! - [`engine`]: the checks run by prehook-engine, through [`LambdaApi`], each attempt logged;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
 
 pub mod aws;
-pub mod checks;
 pub mod config;
+pub mod engine;
 pub mod handler;
 pub mod log;
 
 pub use aws::{CodeDeployApi, LambdaApi};
 pub use handler::{Hook, ReportError, Settings, Status, Verdict};
+/// The check engine's types, under the path the hook has always exported them.
+pub use prehook_engine as checks;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

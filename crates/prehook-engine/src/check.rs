@@ -1,0 +1,432 @@
+//! Running one check against one function version: invoke, judge, retry with backoff.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures::stream::{self, StreamExt};
+use prehook_core::{
+    Check, Evaluation, EventContext, EventKind, FunctionChecks, Outcome, Request, build_event,
+    client_context, evaluate,
+};
+
+use crate::invoker::{InvokeRequest, Invoker};
+
+/// One check of one function version, as planned from the AppSpec and the config.
+#[derive(Debug, Clone)]
+pub struct PlannedCheck<'a> {
+    pub function: &'a str,
+    pub version: &'a str,
+    pub checks: &'a FunctionChecks,
+    pub check: &'a Check,
+}
+
+impl PlannedCheck<'_> {
+    /// `website-dev-website:4 GET /healthcheck`
+    pub fn label(&self) -> String {
+        format!("{}:{} {}", self.function, self.version, self.check.name)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckResult {
+    pub label: String,
+    pub passed: bool,
+    pub reason: Option<String>,
+    pub attempts: u32,
+    /// The HTTP status of the last attempt, for HTTP checks that got an answer.
+    pub status: Option<u16>,
+    /// How long the last attempt took (0 when none ran).
+    pub duration_ms: u64,
+}
+
+/// One attempt of a check, as it finished: what the hook logs and the command prints.
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    pub planned: &'a PlannedCheck<'a>,
+    /// From 1.
+    pub attempt: u32,
+    pub duration_ms: u64,
+    pub evaluation: &'a Evaluation,
+}
+
+impl Attempt<'_> {
+    /// What the check sent: `GET /healthcheck`, or `payload` for a raw invoke.
+    pub fn sent(&self) -> String {
+        match &self.planned.check.request {
+            Request::Http(http) => format!("{} {}", http.method, http.path),
+            Request::Raw(_) => "payload".to_owned(),
+        }
+    }
+}
+
+/// Told of every attempt as it finishes.
+pub trait Observer: Sync {
+    fn attempt(&self, attempt: &Attempt<'_>);
+}
+
+impl<F: Fn(&Attempt<'_>) + Sync> Observer for F {
+    fn attempt(&self, attempt: &Attempt<'_>) {
+        self(attempt)
+    }
+}
+
+/// What is known of each check while they run, so a deadline can say what was still pending.
+#[derive(Debug, Default)]
+pub struct Progress(Mutex<Vec<CheckProgress>>);
+
+#[derive(Debug, Clone)]
+pub struct CheckProgress {
+    pub label: String,
+    pub done: bool,
+    pub passed: bool,
+    pub last_reason: Option<String>,
+}
+
+impl Progress {
+    pub fn start(&self, labels: impl IntoIterator<Item = String>) {
+        let mut checks = self.lock();
+        checks.extend(labels.into_iter().map(|label| CheckProgress {
+            label,
+            done: false,
+            passed: false,
+            last_reason: None,
+        }));
+    }
+
+    fn update(&self, index: usize, done: bool, passed: bool, reason: Option<String>) {
+        if let Some(check) = self.lock().get_mut(index) {
+            check.done |= done;
+            check.passed |= passed;
+            if reason.is_some() {
+                check.last_reason = reason;
+            }
+        }
+    }
+
+    pub fn snapshot(&self) -> Vec<CheckProgress> {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<CheckProgress>> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Backoff between attempts: cold starts and deploys settling need a moment, not a minute.
+#[derive(Debug, Clone, Copy)]
+pub struct Backoff {
+    pub first: Duration,
+    pub max: Duration,
+}
+
+impl Backoff {
+    fn before(&self, retry: u32) -> Duration {
+        self.first
+            .saturating_mul(2u32.saturating_pow(retry.saturating_sub(1)))
+            .min(self.max)
+    }
+}
+
+/// Everything a run of checks shares: where invokes go, until when, and who hears of attempts.
+pub struct Run<'a, I, O> {
+    pub invoker: &'a I,
+    /// Names the run in each event's request id (the deployment id in the hook).
+    pub run_id: &'a str,
+    /// No attempt starts after this; the caller abandons checks still running then.
+    pub cutoff: Instant,
+    pub backoff: Backoff,
+    pub progress: &'a Progress,
+    pub observer: &'a O,
+}
+
+/// Runs `planned` until it passes, its retries are used up, or `run.cutoff` comes.
+pub async fn run_check<I: Invoker, O: Observer>(
+    run: &Run<'_, I, O>,
+    planned: &PlannedCheck<'_>,
+    index: usize,
+) -> CheckResult {
+    let Run {
+        invoker,
+        run_id,
+        cutoff,
+        backoff,
+        progress,
+        observer,
+    } = *run;
+    let kind = planned.checks.event;
+    let label = planned.label();
+    let attempts = planned.checks.retries + 1;
+    // Not clamped to the cutoff: the handler abandons checks still running then, and says so.
+    let per_attempt = Duration::from_secs(planned.checks.timeout);
+    let mut last: Option<Evaluation> = None;
+    let mut last_duration_ms = 0;
+    let mut attempt = 0;
+    while attempt < attempts {
+        attempt += 1;
+        if Instant::now() >= cutoff {
+            break;
+        }
+        let payload = event_payload(kind, &planned.check.request, run_id, index, attempt);
+        let request = InvokeRequest {
+            function: planned.function.to_owned(),
+            qualifier: planned.version.to_owned(),
+            payload,
+            client_context: (kind == EventKind::Raw).then(client_context),
+        };
+        let started = Instant::now();
+        let answer = tokio::time::timeout(per_attempt, invoker.invoke(request)).await;
+        let duration_ms = started.elapsed().as_millis() as u64;
+        let evaluation = match answer {
+            Err(_) => failed(format!("no answer within {} ms", per_attempt.as_millis())),
+            Ok(Err(error)) => failed(format!("invoke failed: {error}")),
+            Ok(Ok(response)) => evaluate(
+                kind,
+                &planned.check.expect,
+                &Outcome {
+                    function_error: response.function_error.as_deref(),
+                    payload: &response.payload,
+                    duration_ms,
+                },
+            ),
+        };
+        observer.attempt(&Attempt {
+            planned,
+            attempt,
+            duration_ms,
+            evaluation: &evaluation,
+        });
+        last_duration_ms = duration_ms;
+        progress.update(
+            index,
+            evaluation.passed,
+            evaluation.passed,
+            evaluation.reason.clone(),
+        );
+        if evaluation.passed {
+            return CheckResult {
+                label,
+                passed: true,
+                reason: None,
+                attempts: attempt,
+                status: evaluation.status,
+                duration_ms,
+            };
+        }
+        last = Some(evaluation);
+        if attempt < attempts {
+            let pause = backoff.before(attempt);
+            if Instant::now() + pause >= cutoff {
+                break;
+            }
+            tokio::time::sleep(pause).await;
+        }
+    }
+    progress.update(index, true, false, None);
+    let (reason, status) = match last {
+        Some(evaluation) => (evaluation.reason, evaluation.status),
+        None => (
+            Some("no time left to run it before the deadline".into()),
+            None,
+        ),
+    };
+    CheckResult {
+        label,
+        passed: false,
+        reason,
+        attempts: attempt,
+        status,
+        duration_ms: last_duration_ms,
+    }
+}
+
+/// Runs every check of `plan`, at most `concurrency` at once; the results in plan order.
+pub async fn run_checks<I: Invoker, O: Observer>(
+    run: &Run<'_, I, O>,
+    plan: &[PlannedCheck<'_>],
+    concurrency: usize,
+) -> Vec<CheckResult> {
+    run.progress.start(plan.iter().map(PlannedCheck::label));
+    stream::iter(plan.iter().enumerate())
+        .map(|(index, planned)| run_check(run, planned, index))
+        .buffered(concurrency.max(1))
+        .collect()
+        .await
+}
+
+fn failed(reason: String) -> Evaluation {
+    Evaluation {
+        passed: false,
+        status: None,
+        reason: Some(reason),
+        excerpt: String::new(),
+    }
+}
+
+fn event_payload(
+    kind: EventKind,
+    request: &Request,
+    run_id: &str,
+    index: usize,
+    attempt: u32,
+) -> Vec<u8> {
+    let context = EventContext {
+        request_id: format!("prehook-{run_id}-{index}-{attempt}"),
+        time_epoch_ms: SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as u64),
+    };
+    build_event(kind, request, &context)
+        .to_string()
+        .into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use prehook_core::HookConfig;
+    use serde_json::json;
+
+    use super::*;
+    use crate::invoker::InvokeResponse;
+
+    /// Answers with the scripted replies in turn (the last one for ever); `None` never answers.
+    struct Scripted {
+        replies: Vec<Option<Result<u16, &'static str>>>,
+        calls: AtomicUsize,
+        in_flight: AtomicUsize,
+        most_in_flight: AtomicUsize,
+    }
+
+    impl Scripted {
+        fn new(replies: Vec<Option<Result<u16, &'static str>>>) -> Self {
+            Self {
+                replies,
+                calls: AtomicUsize::new(0),
+                in_flight: AtomicUsize::new(0),
+                most_in_flight: AtomicUsize::new(0),
+            }
+        }
+    }
+
+    impl Invoker for Scripted {
+        type Error = String;
+
+        async fn invoke(&self, _: InvokeRequest) -> Result<InvokeResponse, String> {
+            let call = self.calls.fetch_add(1, Ordering::SeqCst);
+            let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+            self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            self.in_flight.fetch_sub(1, Ordering::SeqCst);
+            match self.replies[call.min(self.replies.len() - 1)] {
+                None => std::future::pending().await,
+                Some(Err(message)) => Err(message.to_owned()),
+                Some(Ok(status)) => Ok(InvokeResponse {
+                    function_error: None,
+                    payload: json!({"statusCode": status, "body": "ok"})
+                        .to_string()
+                        .into_bytes(),
+                }),
+            }
+        }
+    }
+
+    fn config(retries: u32, checks: usize) -> HookConfig {
+        let checks: Vec<String> = (0..checks).map(|n| format!("GET /{n}")).collect();
+        HookConfig::from_value(&json!({"functions": {"svc-dev-web": {
+            "key": "web", "event": "apigateway", "retries": retries, "timeout": 1, "checks": checks
+        }}}))
+        .unwrap()
+    }
+
+    fn plan(config: &HookConfig) -> Vec<PlannedCheck<'_>> {
+        let (function, checks) = config.functions.iter().next().unwrap();
+        checks
+            .checks
+            .iter()
+            .map(|check| PlannedCheck {
+                function,
+                version: "3",
+                checks,
+                check,
+            })
+            .collect()
+    }
+
+    async fn run(
+        invoker: &Scripted,
+        config: &HookConfig,
+        concurrency: usize,
+    ) -> (Vec<CheckResult>, Vec<(u32, bool)>) {
+        let seen = Mutex::new(Vec::new());
+        let observer =
+            |a: &Attempt<'_>| seen.lock().unwrap().push((a.attempt, a.evaluation.passed));
+        let progress = Progress::default();
+        let run = Run {
+            invoker,
+            run_id: "test",
+            cutoff: Instant::now() + Duration::from_secs(600),
+            backoff: Backoff {
+                first: Duration::from_millis(100),
+                max: Duration::from_millis(200),
+            },
+            progress: &progress,
+            observer: &observer,
+        };
+        let results = run_checks(&run, &plan(config), concurrency).await;
+        (results, seen.into_inner().unwrap())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retries_until_the_check_passes() {
+        let invoker = Scripted::new(vec![Some(Ok(500)), Some(Err("throttled")), Some(Ok(200))]);
+        let (results, seen) = run(&invoker, &config(3, 1), 1).await;
+        assert_eq!(seen, [(1, false), (2, false), (3, true)]);
+        assert!(results[0].passed);
+        assert_eq!((results[0].attempts, results[0].status), (3, Some(200)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_last_failure_is_the_reason_once_retries_are_used_up() {
+        let invoker = Scripted::new(vec![Some(Ok(500)), Some(Err("throttled"))]);
+        let (results, seen) = run(&invoker, &config(1, 1), 1).await;
+        assert_eq!(seen.len(), 2);
+        assert_eq!(
+            results[0].reason.as_deref(),
+            Some("invoke failed: throttled")
+        );
+        assert_eq!((results[0].passed, results[0].status), (false, None));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_attempt_without_an_answer_times_out() {
+        let invoker = Scripted::new(vec![None]);
+        let (results, _) = run(&invoker, &config(1, 1), 1).await;
+        assert_eq!(invoker.calls.load(Ordering::SeqCst), 2);
+        assert_eq!(
+            results[0].reason.as_deref(),
+            Some("no answer within 1000 ms")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_plan_runs_a_bounded_number_at_once_and_keeps_its_order() {
+        let invoker = Scripted::new(vec![Some(Ok(200))]);
+        let config = config(0, 7);
+        let (results, _) = run(&invoker, &config, 3).await;
+        assert_eq!(invoker.most_in_flight.load(Ordering::SeqCst), 3);
+        let labels: Vec<&str> = results.iter().map(|r| r.label.as_str()).collect();
+        let expected: Vec<String> = (0..7).map(|n| format!("svc-dev-web:3 GET /{n}")).collect();
+        assert_eq!(labels, expected);
+    }
+
+    #[test]
+    fn backoff_doubles_up_to_its_maximum() {
+        let backoff = Backoff {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(3),
+        };
+        let waits: Vec<u128> = (1..=5).map(|n| backoff.before(n).as_millis()).collect();
+        assert_eq!(waits, [500, 1000, 2000, 3000, 3000]);
+    }
+}
