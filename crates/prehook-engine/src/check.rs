@@ -3,7 +3,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use futures::stream::{self, StreamExt};
+use futures::stream::{FuturesUnordered, StreamExt};
 use prehook_core::{
     Check, Evaluation, EventContext, EventKind, FunctionChecks, Outcome, Request, build_event,
     client_context, evaluate,
@@ -113,10 +113,22 @@ impl Progress {
 }
 
 /// Backoff between attempts: cold starts and deploys settling need a moment, not a minute.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
     pub first: Duration,
     pub max: Duration,
+}
+
+/// Checks in flight at once, across all functions, unless a caller says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(4),
+        }
+    }
 }
 
 impl Backoff {
@@ -172,6 +184,7 @@ pub async fn run_check<I: Invoker, O: Observer>(
             qualifier: planned.version.to_owned(),
             payload,
             client_context: (kind == EventKind::Raw).then(client_context),
+            timeout: per_attempt,
         };
         let started = Instant::now();
         let answer = tokio::time::timeout(per_attempt, invoker.invoke(request)).await;
@@ -239,18 +252,40 @@ pub async fn run_check<I: Invoker, O: Observer>(
     }
 }
 
-/// Runs every check of `plan`, at most `concurrency` at once; the results in plan order.
+/// Runs every check of `plan`, at most `concurrency` at once (a slow check does not hold
+/// back the next ones); the results in plan order.
 pub async fn run_checks<I: Invoker, O: Observer>(
     run: &Run<'_, I, O>,
     plan: &[PlannedCheck<'_>],
     concurrency: usize,
 ) -> Vec<CheckResult> {
     run.progress.start(plan.iter().map(PlannedCheck::label));
-    stream::iter(plan.iter().enumerate())
-        .map(|(index, planned)| run_check(run, planned, index))
-        .buffered(concurrency.max(1))
-        .collect()
-        .await
+    // A loop rather than `stream::iter(..).map(closure)`: rustc cannot prove such a closure's
+    // future `Send` for every lifetime, which napi's async functions require.
+    let mut queue = plan.iter().enumerate();
+    let mut running = FuturesUnordered::new();
+    let mut results: Vec<Option<CheckResult>> = vec![None; plan.len()];
+    loop {
+        while running.len() < concurrency.max(1) {
+            let Some((index, planned)) = queue.next() else {
+                break;
+            };
+            running.push(run_indexed(run, planned, index));
+        }
+        match running.next().await {
+            Some((index, result)) => results[index] = Some(result),
+            None => break,
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
+async fn run_indexed<I: Invoker, O: Observer>(
+    run: &Run<'_, I, O>,
+    planned: &PlannedCheck<'_>,
+    index: usize,
+) -> (usize, CheckResult) {
+    (index, run_check(run, planned, index).await)
 }
 
 fn failed(reason: String) -> Evaluation {

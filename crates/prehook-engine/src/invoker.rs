@@ -1,6 +1,7 @@
 //! The one call the engine makes: invoke a function version with a payload.
 
 use std::future::Future;
+use std::time::Duration;
 
 /// One Invoke of a function version.
 #[derive(Debug, Clone)]
@@ -11,6 +12,8 @@ pub struct InvokeRequest {
     pub payload: Vec<u8>,
     /// Base64 JSON `ClientContext`.
     pub client_context: Option<String>,
+    /// How long the engine waits for this attempt; an invoker may abort its call after it.
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

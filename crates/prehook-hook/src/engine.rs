@@ -42,3 +42,15 @@ pub fn log_attempt(attempt: &Attempt<'_>) {
         "excerpt": excerpt(&evaluation.excerpt),
     }));
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::Settings;
+
+    #[test]
+    fn the_hook_retries_and_spreads_checks_as_prehook_check_does() {
+        let settings = Settings::default();
+        assert_eq!(settings.backoff, prehook_engine::Backoff::default());
+        assert_eq!(settings.concurrency, prehook_engine::DEFAULT_CONCURRENCY);
+    }
+}
