@@ -91,7 +91,7 @@ class ServerlessPrehook {
       throw new this.serverless.classes.Error(`prehook check: nothing to check: ${result.outcome.reason}`, 'PREHOOK_CHECK');
     }
     try {
-      await runCheck({
+      const reports = await runCheck({
         core,
         hookConfigJson: result.outcome.prehookJson,
         options: this.options,
@@ -99,6 +99,8 @@ class ServerlessPrehook {
         provider: this.provider,
         write: (line) => this.writeText(line),
       });
+      // --json: the failure is in the document; a framework error would follow it on stdout.
+      if (reports.some((r) => !r.passed)) process.exitCode = 1;
     } catch (error) {
       if (error instanceof CheckError) throw new this.serverless.classes.Error(error.message, 'PREHOOK_CHECK_FAILED');
       throw error;

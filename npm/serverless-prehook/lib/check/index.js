@@ -12,8 +12,9 @@ class CheckError extends Error {}
 
 /**
  * Runs the checks. `hookConfigJson` is the core's `prehook.json` of the service; `write`
- * prints one line of the result. Resolves to the reports; throws a CheckError when a check
- * failed or the run could not start.
+ * prints one line of the result. Resolves to the reports; throws a CheckError when the run
+ * could not start, or when a check failed in text mode. With --json a failure is only in the
+ * document (stdout stays one JSON document): the caller sets the exit code.
  */
 async function runCheck({ core, hookConfigJson, options, custom, provider, write }) {
   let where;
@@ -37,7 +38,7 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
     } else {
       for (const line of textReport(reports)) write(line);
     }
-    if (reports.some((r) => !r.passed)) throw new CheckError(failureMessage(reports));
+    if (!options.json && reports.some((r) => !r.passed)) throw new CheckError(failureMessage(reports));
     return reports;
   } finally {
     client.destroy();
