@@ -93,4 +93,4 @@ function cfnLint(file) {
   return JSON.parse(result.stdout || '[]');
 }
 
-module.exports = { CLIS, ROOT, WORK, edits, copyExample, runPackage, templatePath, cfnLint };
+module.exports = { CLIS, WORK, edits, copyExample, runPackage, templatePath, cfnLint };

@@ -10,9 +10,10 @@ const fs = require('fs');
 const path = require('path');
 const { after, before, describe, it } = require('node:test');
 
-const { CLIS, ROOT, WORK, edits, copyExample } = require('../lib/harness');
+const { CLIS, WORK, edits, copyExample } = require('../lib/harness');
 const { freePort, run, startGroup, stop, waitForPort } = require('../lib/processes');
 
+const ROOT = path.join(__dirname, '..', '..');
 const FUNCTION = 'website-dev-website';
 // e2e/run.sh builds it and sets PREHOOK_LOCALAWS.
 const LOCALAWS =
