@@ -59,8 +59,10 @@ pub trait CodeDeployApi: Send + Sync {
     ) -> impl Future<Output = Result<Reported, AwsError>> + Send;
 }
 
-// Where the hook's API has always had them; the engine owns them now.
-pub use prehook_engine::{InvokeRequest, InvokeResponse};
+/// One Invoke of a function version.
+pub use prehook_engine::InvokeRequest;
+/// What an Invoke answered. Both types are the engine's now, exported where the hook always had them.
+pub use prehook_engine::InvokeResponse;
 
 pub trait LambdaApi: Send + Sync {
     fn invoke(

@@ -2,6 +2,7 @@
 //! wires it to the Lambda runtime and the SDK clients.
 //!
 //! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
+//! - [`checks`]: one check of one function version, with retries;
 //! - [`engine`]: the checks run by prehook-engine, through [`LambdaApi`], each attempt logged;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
