@@ -5,6 +5,9 @@
 # real serverless-plugin-canary-deployments, with the two plugins listed both ways round.
 # Assertions and cfn-lint runs are in e2e/tests/.
 #
+# `serverless prehook check` runs against the real serverless-offline and, for the deployed
+# path, a local Lambda API (`prehook-localaws lambda`, built here in debug).
+#
 # Needs: the addon (scripts/build-addon.sh), the hook zips (scripts/build-hook.sh), cfn-lint
 # (requirements-dev.txt), e2e's npm packages (scripts/setup.sh runs npm ci here), cargo (for
 # prehook-localaws, the local endpoints of the SAM example's test).
@@ -20,7 +23,11 @@ command -v cfn-lint >/dev/null || { echo "e2e: cfn-lint not found: run scripts/s
 tarball="$(scripts/pack-plugin.sh | tail -1)"
 work="$root/e2e/.work"
 rm -rf "$work"
-mkdir -p "$work"
+mkdir -p "$work/bin"
+# A copy: a shared CARGO_TARGET_DIR may see another checkout build over the binary meanwhile.
+cargo build --quiet --locked --bin prehook-localaws
+cp "${CARGO_TARGET_DIR:-$root/target}/debug/prehook-localaws" "$work/bin/"
+export PREHOOK_LOCALAWS="$work/bin/prehook-localaws"
 # Services copied under .work/ find serverless-prehook in .work/node_modules and the framework
 # and the canary plugin in e2e/node_modules, as a user's project finds its own installs.
 printf '{ "private": true }\n' >"$work/package.json"

@@ -153,6 +153,56 @@ export interface PrehookAddon {
   buildArtifact(shipped: Buffer, prehookJson: string): { ok: boolean; zip?: Buffer; error?: string };
   /** Version of the core the addon was built from. */
   coreVersion(): string;
+  /** The checked functions of `prehook.json` that `names` name (keys or deployed names); all when empty. */
+  selectFunctions(
+    hookConfigJson: string,
+    names: string[]
+  ): { ok: boolean; functions: { function: string; key: string }[]; error?: string };
+  /** The highest numeric version among ListVersionsByFunction's `Version` values; null when none. */
+  latestPublishedVersion(versions: string[]): string | null;
+  /**
+   * Runs the checks of each target as the hook does (same events, attempts, timeouts, verdicts).
+   * `invoke` performs one Lambda Invoke: it must return a Promise (an `async` function), and a
+   * rejection is a failed invoke whose `name: message` becomes the reason.
+   */
+  runChecks(
+    hookConfigJson: string,
+    targets: { function: string; qualifier: string }[],
+    invoke: (request: InvokeArgs) => Promise<InvokeReply>
+  ): Promise<CheckReport[]>;
+}
+
+/** One Invoke `runChecks` asks for. */
+export interface InvokeArgs {
+  function: string;
+  qualifier: string;
+  /** The event, as JSON text. */
+  payload: string;
+  /** Base64 JSON ClientContext (raw checks). */
+  clientContext?: string;
+  /** The engine stops waiting after this many milliseconds. */
+  timeoutMs: number;
+}
+
+export interface InvokeReply {
+  /** Lambda's `FunctionError` (`Unhandled`), if any. */
+  functionError?: string | null;
+  /** The response payload as UTF-8 text. */
+  payload: string;
+}
+
+/** The outcome of one check (`serverless prehook check --json` prints these). */
+export interface CheckReport {
+  function: string;
+  key: string;
+  qualifier: string;
+  check: string;
+  passed: boolean;
+  /** HTTP status of the last attempt, for HTTP checks that got an answer. */
+  status?: number;
+  durationMs: number;
+  attempts: number;
+  reason?: string;
 }
 
 export interface PrehookChanges {
@@ -180,8 +230,14 @@ export interface PrehookChanges {
 }
 
 declare class ServerlessPrehook {
-  constructor(serverless: unknown, options?: Record<string, unknown>, utils?: { log?: unknown; progress?: unknown });
+  constructor(
+    serverless: unknown,
+    options?: Record<string, unknown>,
+    utils?: { log?: unknown; progress?: unknown; writeText?: (text: string) => void }
+  );
   hooks: Record<string, () => unknown>;
+  /** `serverless prehook check`. */
+  commands: Record<string, unknown>;
 }
 
 export default ServerlessPrehook;

@@ -15,6 +15,8 @@ const path = require('path');
 
 const addon = require('./lib/addon');
 const { applyToService, removeCanaryGrant, writeArtifact } = require('./lib/apply');
+const { CheckError, runCheck } = require('./lib/check');
+const { commandOptions } = require('./lib/check/options');
 const schema = require('./lib/schema');
 const { version } = require('./package.json');
 
@@ -24,10 +26,11 @@ const CANARY_CLASS = 'ServerlessCanaryDeployments';
 const SKIP_SETTING = 'PREHOOK_SKIP';
 
 class ServerlessPrehook {
-  constructor(serverless, options = {}, { log } = {}) {
+  constructor(serverless, options = {}, { log, writeText } = {}) {
     this.serverless = serverless;
     this.options = options;
     this.log = log || consoleLog(serverless);
+    this.writeText = writeText || ((text) => process.stdout.write(`${text}\n`));
     this.provider = serverless.getProvider('aws');
 
     const schemaHandler = serverless.configSchemaHandler;
@@ -36,7 +39,22 @@ class ServerlessPrehook {
       schemaHandler.defineFunctionProperties('aws', schema.functionProperties);
     }
 
+    this.commands = {
+      prehook: {
+        usage: 'serverless-prehook',
+        commands: {
+          check: {
+            usage:
+              'Runs the checks of serverless-prehook now, as the hook would: against a deployed version, or serverless offline with --local',
+            lifecycleEvents: ['run'],
+            options: commandOptions,
+          },
+        },
+      },
+    };
+
     this.hooks = {
+      'prehook:check:run': () => this.check(),
       'before:package:setupProviderConfiguration': () => this.inject(),
       // After every plugin's mergeCustomProviderResources (the canary plugin's included),
       // before the template is written.
@@ -65,6 +83,31 @@ class ServerlessPrehook {
     this.canaryGrant = plan.iam.canaryGrantToRemove;
     for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
     for (const line of plan.warnings || []) this.log.warning(`prehook: ${line}`);
+  }
+
+  /** `serverless prehook check`: the service's checks, run now by the hook's engine. */
+  async check() {
+    const core = this.core();
+    const result = core.transform(this.serviceConfig(), this.facts());
+    if (!result.ok) throw this.configError(result.errors);
+    if (result.outcome.action === 'skip') {
+      throw new this.serverless.classes.Error(`prehook check: nothing to check: ${result.outcome.reason}`, 'PREHOOK_CHECK');
+    }
+    try {
+      const reports = await runCheck({
+        core,
+        hookConfigJson: result.outcome.prehookJson,
+        options: this.options,
+        custom: this.serverless.service.custom,
+        provider: this.provider,
+        write: (line) => this.writeText(line),
+      });
+      // --json: the failure is in the document; a framework error would follow it on stdout.
+      if (reports.some((r) => !r.passed)) process.exitCode = 1;
+    } catch (error) {
+      if (error instanceof CheckError) throw new this.serverless.classes.Error(error.message, 'PREHOOK_CHECK_FAILED');
+      throw error;
+    }
   }
 
   /** The native core, checked to be the one this package was built with. */

@@ -83,21 +83,9 @@ const TARGETS_PER_BATCH: usize = 25;
 const MAX_TARGET_PAGES: usize = 10;
 
 /// One Invoke of a function version.
-#[derive(Debug, Clone)]
-pub struct InvokeRequest {
-    pub function: String,
-    /// Always a published version: never `$LATEST`.
-    pub qualifier: String,
-    pub payload: Vec<u8>,
-    /// Base64 JSON `ClientContext`.
-    pub client_context: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct InvokeResponse {
-    pub function_error: Option<String>,
-    pub payload: Vec<u8>,
-}
+pub use prehook_engine::InvokeRequest;
+/// What an Invoke answered. Both types are the engine's now, exported where the hook always had them.
+pub use prehook_engine::InvokeResponse;
 
 pub trait LambdaApi: Send + Sync {
     fn invoke(

@@ -10,13 +10,13 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use futures::FutureExt;
-use futures::stream::{self, StreamExt};
 use prehook_core::{AppSpec, HookConfig};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
-use crate::checks::{Backoff, CheckResult, PlannedCheck, Progress, run_check};
+use crate::checks::{Backoff, CheckResult, PlannedCheck, Progress, Run, run_checks};
+use crate::engine::{Lambda, log_attempt};
 use crate::{lifecycle, log};
 
 /// Longest reason logged; the full list of failures is in the check attempt lines.
@@ -203,22 +203,15 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
             return Verdict::failed(unchecked.join("; "));
         }
 
-        progress.start(plan.iter().map(PlannedCheck::label));
-        let results: Vec<CheckResult> = stream::iter(plan.iter().enumerate())
-            .map(|(index, planned)| {
-                run_check(
-                    &self.lambda,
-                    planned,
-                    index,
-                    &event.deployment_id,
-                    cutoff,
-                    self.settings.backoff,
-                    progress,
-                )
-            })
-            .buffer_unordered(self.settings.concurrency.max(1))
-            .collect()
-            .await;
+        let run = Run {
+            invoker: &Lambda(&self.lambda),
+            run_id: &event.deployment_id,
+            cutoff,
+            backoff: self.settings.backoff,
+            progress,
+            observer: &log_attempt,
+        };
+        let results: Vec<CheckResult> = run_checks(&run, &plan, self.settings.concurrency).await;
         let failures: Vec<String> = results
             .iter()
             .filter(|r| !r.passed)

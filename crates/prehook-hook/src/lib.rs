@@ -5,12 +5,13 @@
 //! - [`lifecycle`]: whether it serves BeforeAllowTraffic or AfterAllowTraffic;
 //! - [`skip`]: checks skipped on purpose;
 //! - [`checks`]: one check of one function version, with retries;
+//! - [`engine`]: the checks run by prehook-engine, through [`LambdaApi`], each attempt logged;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
 
 pub mod aws;
-pub mod checks;
 pub mod config;
+pub mod engine;
 pub mod handler;
 pub mod lifecycle;
 pub mod log;
@@ -18,6 +19,8 @@ pub mod skip;
 
 pub use aws::{CodeDeployApi, LambdaApi};
 pub use handler::{Hook, ReportError, Settings, Status, Verdict};
+/// The check engine's types, under the path the hook has always exported them.
+pub use prehook_engine as checks;
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

@@ -1,4 +1,6 @@
-//! A local Lambda Invoke API: `POST /2015-03-31/functions/{name}/invocations?Qualifier=..`.
+//! A local Lambda Invoke API: `POST /2015-03-31/functions/{name}/invocations?Qualifier=..`,
+//! and ListVersionsByFunction (`GET /2015-03-31/functions/{name}/versions`, paged with
+//! `Marker`/`MaxItems`) for the versions a test declares.
 //!
 //! Functions are Rust closures, registered per name and (optionally) qualifier; scripted replies
 //! queued for a function come first, so a test can make the first attempt fail and the next pass.
@@ -24,6 +26,9 @@ pub struct Invocation {
     /// `X-Amz-Client-Context`, base64 JSON.
     pub client_context: Option<String>,
     pub invocation_type: Option<String>,
+    /// The SigV4 credential scope, `AKID/20260101/us-east-1/lambda/aws4_request`: which
+    /// credentials and region the caller signed with (never the secret).
+    pub credential: Option<String>,
     pub at: Instant,
 }
 
@@ -42,6 +47,10 @@ struct State {
     functions: HashMap<Key, Handler>,
     scripts: HashMap<Key, VecDeque<Reply>>,
     calls: Vec<Invocation>,
+    /// ListVersionsByFunction's answers, by function name, without `$LATEST`.
+    versions: HashMap<String, Vec<String>>,
+    /// Most versions on one page when the caller asks for no fewer.
+    page_size: Option<usize>,
 }
 
 pub struct LocalLambda {
@@ -97,6 +106,19 @@ impl LocalLambda {
             .push_back(reply);
     }
 
+    /// The published versions ListVersionsByFunction lists for `function` (after `$LATEST`).
+    pub fn versions(&self, function: &str, versions: &[&str]) {
+        self.lock().versions.insert(
+            function.into(),
+            versions.iter().map(|v| (*v).to_owned()).collect(),
+        );
+    }
+
+    /// Pages of at most `size` versions, so callers must follow `NextMarker`.
+    pub fn page_size(&self, size: usize) {
+        self.lock().page_size = Some(size.max(1));
+    }
+
     pub fn calls(&self) -> Vec<Invocation> {
         self.lock().calls.clone()
     }
@@ -116,8 +138,65 @@ impl LocalLambda {
     }
 }
 
+/// Credential scope of a SigV4 `Authorization` header.
+fn credential_scope(call: &HttpCall) -> Option<String> {
+    let header = call.header("authorization")?;
+    let start = header.find("Credential=")? + "Credential=".len();
+    let scope = &header[start..];
+    Some(scope[..scope.find(',').unwrap_or(scope.len())].to_owned())
+}
+
+fn list_versions(call: &HttpCall, function: &str, state: &Mutex<State>) -> Reply {
+    let state = state.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(published) = state.versions.get(function) else {
+        return Reply::aws_error(
+            404,
+            "ResourceNotFoundException",
+            &format!("Function not found: {function}"),
+        );
+    };
+    let all: Vec<&str> = std::iter::once("$LATEST")
+        .chain(published.iter().map(String::as_str))
+        .collect();
+    let start: usize = call
+        .query_param("Marker")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    let asked: usize = call
+        .query_param("MaxItems")
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(50);
+    let size = state.page_size.map_or(asked, |p| p.min(asked)).max(1);
+    let page: Vec<serde_json::Value> = all
+        .iter()
+        .skip(start)
+        .take(size)
+        .map(|version| {
+            serde_json::json!({
+                "FunctionName": function,
+                "FunctionArn": format!("arn:aws:lambda:us-east-1:123456789012:function:{function}:{version}"),
+                "Version": version,
+            })
+        })
+        .collect();
+    let next = start + page.len();
+    let mut body = serde_json::json!({ "Versions": page });
+    if next < all.len() {
+        body["NextMarker"] = next.to_string().into();
+    }
+    Reply::json(200, &body)
+}
+
 async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
     let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(function) = call
+        .path
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.strip_suffix("/versions"))
+        .filter(|_| call.method == "GET")
+    {
+        return list_versions(&call, function, state);
+    }
     let Some(function) = call
         .path
         .strip_prefix(PREFIX)
@@ -146,6 +225,7 @@ async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
         payload: call.body.clone(),
         client_context: call.header("x-amz-client-context").map(str::to_owned),
         invocation_type: call.header("x-amz-invocation-type").map(str::to_owned),
+        credential: credential_scope(&call),
         at: Instant::now(),
     };
     let (scripted, handler) = {

@@ -1,4 +1,6 @@
 //! `prehook-localaws rehearse ...`: run a built hook once against local AWS endpoints.
+//! `prehook-localaws lambda ...`: serve a local Lambda API (Invoke, ListVersionsByFunction)
+//! for one function until stdin closes, printing each call.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -96,9 +98,14 @@ fn parse(args: &[String]) -> Result<Cli, String> {
     })
 }
 
+mod lambda_command;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("lambda") {
+        return lambda_command::run(&args[1..]).await;
+    }
     let cli = match parse(&args) {
         Ok(cli) => cli,
         Err(message) => {

@@ -267,3 +267,62 @@ async fn runtime_api_hands_out_events_and_collects_results() {
         Some(&b"{\"errorMessage\":\"bad\"}"[..])
     );
 }
+
+#[tokio::test]
+async fn lambda_lists_versions_in_pages_and_records_who_signed() {
+    let lambda = LocalLambda::start().await.unwrap();
+    lambda.versions("fn", &["1", "9", "10"]);
+    lambda.page_size(2);
+    lambda.reply("fn", None, Reply::output(&json!({})));
+    let list = |marker: &str| {
+        let path = format!("/2015-03-31/functions/fn/versions?MaxItems=50{marker}");
+        let url = lambda.url();
+        async move {
+            let answer = send(addr(&url), "GET", &path, &[], "").await.unwrap();
+            serde_json::from_str::<Value>(&answer.body).unwrap()
+        }
+    };
+    let first = list("").await;
+    let versions = |page: &Value| -> Vec<String> {
+        page["Versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v["Version"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(versions(&first), ["$LATEST", "1"]);
+    let second = list(&format!(
+        "&Marker={}",
+        first["NextMarker"].as_str().unwrap()
+    ))
+    .await;
+    assert_eq!(versions(&second), ["9", "10"]);
+    assert!(second.get("NextMarker").is_none());
+
+    let unknown = send(
+        addr(&lambda.url()),
+        "GET",
+        "/2015-03-31/functions/other/versions",
+        &[],
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(unknown.status, 404);
+
+    let signed = "AWS4-HMAC-SHA256 Credential=AKIDTEST/20260101/eu-west-1/lambda/aws4_request, SignedHeaders=host, Signature=00";
+    send(
+        addr(&lambda.url()),
+        "POST",
+        "/2015-03-31/functions/fn/invocations?Qualifier=10",
+        &[("authorization", signed)],
+        "{}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        lambda.calls()[0].credential.as_deref(),
+        Some("AKIDTEST/20260101/eu-west-1/lambda/aws4_request")
+    );
+}

@@ -3,6 +3,10 @@
 //! Both functions return their errors as data (`{ ok: false, ... }`) so the plugin can show
 //! them as a framework error with every YAML path, rather than as a thrown native exception.
 
+mod check;
+
+pub use check::{latest_published_version, run_checks, select_functions};
+
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
 use prehook_core::{PluginFacts, artifact, transform as core_transform};

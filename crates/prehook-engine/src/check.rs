@@ -3,15 +3,13 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use prehook_core::evaluate::excerpt;
+use futures::stream::{FuturesUnordered, StreamExt};
 use prehook_core::{
     Check, Evaluation, EventContext, EventKind, FunctionChecks, Outcome, Request, build_event,
     client_context, evaluate,
 };
-use serde_json::json;
 
-use crate::aws::{InvokeRequest, LambdaApi};
-use crate::log;
+use crate::invoker::{InvokeRequest, Invoker};
 
 /// One check of one function version, as planned from the AppSpec and the config.
 #[derive(Debug, Clone)]
@@ -35,6 +33,41 @@ pub struct CheckResult {
     pub passed: bool,
     pub reason: Option<String>,
     pub attempts: u32,
+    /// The HTTP status of the last attempt, for HTTP checks that got an answer.
+    pub status: Option<u16>,
+    /// How long the last attempt took (0 when none ran).
+    pub duration_ms: u64,
+}
+
+/// One attempt of a check, as it finished: what the hook logs and the command prints.
+#[derive(Debug)]
+pub struct Attempt<'a> {
+    pub planned: &'a PlannedCheck<'a>,
+    /// From 1.
+    pub attempt: u32,
+    pub duration_ms: u64,
+    pub evaluation: &'a Evaluation,
+}
+
+impl Attempt<'_> {
+    /// What the check sent: `GET /healthcheck`, or `payload` for a raw invoke.
+    pub fn sent(&self) -> String {
+        match &self.planned.check.request {
+            Request::Http(http) => format!("{} {}", http.method, http.path),
+            Request::Raw(_) => "payload".to_owned(),
+        }
+    }
+}
+
+/// Told of every attempt as it finishes.
+pub trait Observer: Sync {
+    fn attempt(&self, attempt: &Attempt<'_>);
+}
+
+impl<F: Fn(&Attempt<'_>) + Sync> Observer for F {
+    fn attempt(&self, attempt: &Attempt<'_>) {
+        self(attempt)
+    }
 }
 
 /// What is known of each check while they run, so a deadline can say what was still pending.
@@ -80,10 +113,22 @@ impl Progress {
 }
 
 /// Backoff between attempts: cold starts and deploys settling need a moment, not a minute.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Backoff {
     pub first: Duration,
     pub max: Duration,
+}
+
+/// Checks in flight at once, across all functions, unless a caller says otherwise.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self {
+            first: Duration::from_millis(500),
+            max: Duration::from_secs(4),
+        }
+    }
 }
 
 impl Backoff {
@@ -94,37 +139,55 @@ impl Backoff {
     }
 }
 
-/// Runs `planned` until it passes, its retries are used up, or `cutoff` comes.
-pub async fn run_check<L: LambdaApi>(
-    lambda: &L,
+/// Everything a run of checks shares: where invokes go, until when, and who hears of attempts.
+pub struct Run<'a, I, O> {
+    pub invoker: &'a I,
+    /// Names the run in each event's request id (the deployment id in the hook).
+    pub run_id: &'a str,
+    /// No attempt starts after this; the caller abandons checks still running then.
+    pub cutoff: Instant,
+    pub backoff: Backoff,
+    pub progress: &'a Progress,
+    pub observer: &'a O,
+}
+
+/// Runs `planned` until it passes, its retries are used up, or `run.cutoff` comes.
+pub async fn run_check<I: Invoker, O: Observer>(
+    run: &Run<'_, I, O>,
     planned: &PlannedCheck<'_>,
     index: usize,
-    deployment_id: &str,
-    cutoff: Instant,
-    backoff: Backoff,
-    progress: &Progress,
 ) -> CheckResult {
+    let Run {
+        invoker,
+        run_id,
+        cutoff,
+        backoff,
+        progress,
+        observer,
+    } = *run;
     let kind = planned.checks.event;
     let label = planned.label();
     let attempts = planned.checks.retries + 1;
     // Not clamped to the cutoff: the handler abandons checks still running then, and says so.
     let per_attempt = Duration::from_secs(planned.checks.timeout);
     let mut last: Option<Evaluation> = None;
+    let mut last_duration_ms = 0;
     let mut attempt = 0;
     while attempt < attempts {
         attempt += 1;
         if Instant::now() >= cutoff {
             break;
         }
-        let payload = event_payload(kind, &planned.check.request, deployment_id, index, attempt);
+        let payload = event_payload(kind, &planned.check.request, run_id, index, attempt);
         let request = InvokeRequest {
             function: planned.function.to_owned(),
             qualifier: planned.version.to_owned(),
             payload,
             client_context: (kind == EventKind::Raw).then(client_context),
+            timeout: per_attempt,
         };
         let started = Instant::now();
-        let answer = tokio::time::timeout(per_attempt, lambda.invoke(request)).await;
+        let answer = tokio::time::timeout(per_attempt, invoker.invoke(request)).await;
         let duration_ms = started.elapsed().as_millis() as u64;
         let evaluation = match answer {
             Err(_) => failed(format!("no answer within {} ms", per_attempt.as_millis())),
@@ -139,7 +202,13 @@ pub async fn run_check<L: LambdaApi>(
                 },
             ),
         };
-        log_attempt(planned, attempt, duration_ms, &evaluation);
+        observer.attempt(&Attempt {
+            planned,
+            attempt,
+            duration_ms,
+            evaluation: &evaluation,
+        });
+        last_duration_ms = duration_ms;
         progress.update(
             index,
             evaluation.passed,
@@ -152,6 +221,8 @@ pub async fn run_check<L: LambdaApi>(
                 passed: true,
                 reason: None,
                 attempts: attempt,
+                status: evaluation.status,
+                duration_ms,
             };
         }
         last = Some(evaluation);
@@ -164,16 +235,57 @@ pub async fn run_check<L: LambdaApi>(
         }
     }
     progress.update(index, true, false, None);
-    let reason = match last {
-        Some(evaluation) => evaluation.reason,
-        None => Some("no time left to run it before the deadline".into()),
+    let (reason, status) = match last {
+        Some(evaluation) => (evaluation.reason, evaluation.status),
+        None => (
+            Some("no time left to run it before the deadline".into()),
+            None,
+        ),
     };
     CheckResult {
         label,
         passed: false,
         reason,
         attempts: attempt,
+        status,
+        duration_ms: last_duration_ms,
     }
+}
+
+/// Runs every check of `plan`, at most `concurrency` at once (a slow check does not hold
+/// back the next ones); the results in plan order.
+pub async fn run_checks<I: Invoker, O: Observer>(
+    run: &Run<'_, I, O>,
+    plan: &[PlannedCheck<'_>],
+    concurrency: usize,
+) -> Vec<CheckResult> {
+    run.progress.start(plan.iter().map(PlannedCheck::label));
+    // A loop rather than `stream::iter(..).map(closure)`: rustc cannot prove such a closure's
+    // future `Send` for every lifetime, which napi's async functions require.
+    let mut queue = plan.iter().enumerate();
+    let mut running = FuturesUnordered::new();
+    let mut results: Vec<Option<CheckResult>> = vec![None; plan.len()];
+    loop {
+        while running.len() < concurrency.max(1) {
+            let Some((index, planned)) = queue.next() else {
+                break;
+            };
+            running.push(run_indexed(run, planned, index));
+        }
+        match running.next().await {
+            Some((index, result)) => results[index] = Some(result),
+            None => break,
+        }
+    }
+    results.into_iter().flatten().collect()
+}
+
+async fn run_indexed<I: Invoker, O: Observer>(
+    run: &Run<'_, I, O>,
+    planned: &PlannedCheck<'_>,
+    index: usize,
+) -> (usize, CheckResult) {
+    (index, run_check(run, planned, index).await)
 }
 
 fn failed(reason: String) -> Evaluation {
@@ -188,12 +300,12 @@ fn failed(reason: String) -> Evaluation {
 fn event_payload(
     kind: EventKind,
     request: &Request,
-    deployment_id: &str,
+    run_id: &str,
     index: usize,
     attempt: u32,
 ) -> Vec<u8> {
     let context = EventContext {
-        request_id: format!("prehook-{deployment_id}-{index}-{attempt}"),
+        request_id: format!("prehook-{run_id}-{index}-{attempt}"),
         time_epoch_ms: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_millis() as u64),
@@ -201,33 +313,6 @@ fn event_payload(
     build_event(kind, request, &context)
         .to_string()
         .into_bytes()
-}
-
-fn log_attempt(
-    planned: &PlannedCheck<'_>,
-    attempt: u32,
-    duration_ms: u64,
-    evaluation: &Evaluation,
-) {
-    let sent = match &planned.check.request {
-        Request::Http(http) => format!("{} {}", http.method, http.path),
-        Request::Raw(_) => "payload".to_owned(),
-    };
-    log::line(&json!({
-        "level": if evaluation.passed { "INFO" } else { "WARN" },
-        "msg": "check attempt",
-        "function": planned.function,
-        "key": planned.checks.key,
-        "version": planned.version,
-        "check": planned.check.name,
-        "attempt": attempt,
-        "sent": sent,
-        "status": evaluation.status,
-        "durationMs": duration_ms,
-        "passed": evaluation.passed,
-        "reason": evaluation.reason,
-        "excerpt": excerpt(&evaluation.excerpt),
-    }));
 }
 
 #[cfg(test)]

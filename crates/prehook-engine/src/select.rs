@@ -1,0 +1,112 @@
+//! Which functions and which version a `prehook check` run checks.
+
+use prehook_core::{FunctionChecks, HookConfig};
+
+/// The checked functions that `wanted` names, by serverless.yml key or deployed name, in
+/// config order; every checked function when `wanted` is empty.
+pub fn select_functions<'a>(
+    config: &'a HookConfig,
+    wanted: &[String],
+) -> Result<Vec<&'a FunctionChecks>, String> {
+    let checked = || {
+        config
+            .functions
+            .iter()
+            .filter(|(_, f)| !f.checks.is_empty())
+    };
+    if wanted.is_empty() {
+        return Ok(checked().map(|(_, f)| f).collect());
+    }
+    let unknown: Vec<&str> = wanted
+        .iter()
+        .map(String::as_str)
+        .filter(|name| !checked().any(|(deployed, f)| deployed == name || f.key == *name))
+        .collect();
+    if !unknown.is_empty() {
+        let known: Vec<String> = checked()
+            .map(|(deployed, f)| format!("{} ({deployed})", f.key))
+            .collect();
+        return Err(format!(
+            "no checks configured for {}: the functions with checks are {}",
+            unknown
+                .iter()
+                .map(|n| format!("`{n}`"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ));
+    }
+    Ok(checked()
+        .filter(|(deployed, f)| wanted.iter().any(|n| n == *deployed || *n == f.key))
+        .map(|(_, f)| f)
+        .collect())
+}
+
+/// The latest published version among `versions` (ListVersionsByFunction's `Version`
+/// values): the highest number; `$LATEST` is not a published version.
+pub fn latest_published_version<'a>(versions: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    versions
+        .into_iter()
+        .filter_map(|v| v.parse::<u64>().ok())
+        .max()
+        .map(|v| v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn config() -> HookConfig {
+        HookConfig::from_value(&json!({"functions": {
+            "site-dev-api": {"key": "api", "event": "apigateway", "checks": ["GET /"]},
+            "site-dev-web": {"key": "web", "event": "apigateway", "checks": ["GET /"]},
+            "site-dev-cron": {"key": "cron", "event": "raw"},
+        }}))
+        .unwrap()
+    }
+
+    fn keys(selected: &[&FunctionChecks]) -> Vec<String> {
+        selected.iter().map(|f| f.key.clone()).collect()
+    }
+
+    #[test]
+    fn every_checked_function_by_default() {
+        let config = config();
+        assert_eq!(
+            keys(&select_functions(&config, &[]).unwrap()),
+            ["api", "web"]
+        );
+    }
+
+    #[test]
+    fn names_are_keys_or_deployed_names() {
+        let config = config();
+        let wanted = ["site-dev-web".to_owned()];
+        assert_eq!(keys(&select_functions(&config, &wanted).unwrap()), ["web"]);
+        let wanted = ["api".to_owned()];
+        assert_eq!(keys(&select_functions(&config, &wanted).unwrap()), ["api"]);
+    }
+
+    #[test]
+    fn an_unknown_name_lists_what_is_checked() {
+        let config = config();
+        let wanted = ["web".to_owned(), "worker".to_owned(), "cron".to_owned()];
+        assert_eq!(
+            select_functions(&config, &wanted).unwrap_err(),
+            "no checks configured for `worker`, `cron`: the functions with checks are api (site-dev-api), web (site-dev-web)"
+        );
+    }
+
+    #[test]
+    fn the_latest_version_is_the_highest_number() {
+        // Numeric, not text order: "10" > "9".
+        let listed = ["$LATEST", "1", "9", "10", "2"];
+        assert_eq!(latest_published_version(listed), Some("10".to_owned()));
+        assert_eq!(latest_published_version(["$LATEST"]), None);
+    }
+}

@@ -1,0 +1,3 @@
+//! Integration tests of prehook-engine, one binary.
+
+mod run;

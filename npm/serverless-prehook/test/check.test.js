@@ -1,0 +1,198 @@
+'use strict';
+
+// `serverless prehook check`: its options, its report, the framework's credentials handed
+// to the SDK, and the addon's runChecks driving a JS invoke callback (retries, timeouts,
+// failed invokes) exactly as the hook's engine does.
+
+const assert = require('node:assert/strict');
+const { describe, it } = require('node:test');
+
+const addon = require('../lib/addon');
+const { clientConfig, fromSdkV2 } = require('../lib/check/lambda');
+const { functionNames, target } = require('../lib/check/options');
+const { checkLine, failureMessage, jsonReport, textReport } = require('../lib/check/report');
+
+describe('prehook check options', () => {
+  it('reads --function repeated or as a comma list', () => {
+    assert.deepEqual(functionNames(undefined), []);
+    assert.deepEqual(functionNames('website'), ['website']);
+    assert.deepEqual(functionNames(['website, worker', 'api']), ['website', 'worker', 'api']);
+  });
+
+  it('finds serverless-offline: --local-port, then custom.serverless-offline.lambdaPort, then 3002', () => {
+    assert.deepEqual(target({}), { local: false });
+    assert.deepEqual(target({ local: true }), { local: true, endpoint: 'http://localhost:3002' });
+    const custom = { 'serverless-offline': { lambdaPort: 4002 } };
+    assert.deepEqual(target({ local: true }, custom), { local: true, endpoint: 'http://localhost:4002' });
+    assert.deepEqual(target({ local: true, 'local-port': '5002' }, custom), {
+      local: true,
+      endpoint: 'http://localhost:5002',
+    });
+    assert.deepEqual(target({ endpoint: 'http://127.0.0.1:9000/' }), { local: true, endpoint: 'http://127.0.0.1:9000' });
+  });
+
+  it('says which setting is wrong', () => {
+    assert.throws(() => target({ local: true, 'local-port': 'abc' }), /^Error: --local-port: expected a port number from 1 to 65535, got "abc"$/);
+    assert.throws(
+      () => target({ local: true }, { 'serverless-offline': { lambdaPort: 70000 } }),
+      /custom\.serverless-offline\.lambdaPort: expected a port number/
+    );
+    assert.throws(() => target({ local: true, endpoint: 'http://x' }), /--endpoint and --local both/);
+    assert.throws(() => target({ 'local-port': '3002' }), /--local-port only applies with --local/);
+    assert.throws(() => target({ endpoint: 'localhost:3002' }), /--endpoint: expected an http:\/\/ or https:\/\/ URL/);
+  });
+});
+
+describe('prehook check report', () => {
+  const passed = {
+    function: 'site-dev-web', key: 'web', qualifier: '7', check: 'GET /healthcheck',
+    passed: true, status: 200, durationMs: 35.4, attempts: 1,
+  };
+  const failed = {
+    function: 'site-dev-worker', key: 'worker', qualifier: '7', check: 'payload',
+    passed: false, durationMs: 1002, attempts: 3, reason: 'no answer within 1000 ms',
+  };
+
+  it('prints one line per check and a summary', () => {
+    assert.deepEqual(textReport([passed, failed]), [
+      'PASS  site-dev-web:7  GET /healthcheck  200  35 ms',
+      'FAIL  site-dev-worker:7  payload  -  1002 ms  3 attempts: no answer within 1000 ms',
+      '2 checks, 1 failed',
+    ]);
+    assert.deepEqual(textReport([passed]).slice(-1), ['1 check passed']);
+    assert.equal(checkLine({ ...failed, attempts: 1 }).endsWith('1 attempt: no answer within 1000 ms'), true);
+  });
+
+  it('gives machines every field, nulls included', () => {
+    const document = jsonReport([passed, failed], { local: false });
+    assert.deepEqual(
+      { passed: document.passed, checks: document.checks, failed: document.failed, target: document.target },
+      { passed: false, checks: 2, failed: 1, target: 'aws' }
+    );
+    assert.deepEqual(document.results[0], { ...passed, reason: null });
+    assert.equal(document.results[1].status, null);
+    assert.equal(jsonReport([passed], { local: true, endpoint: 'http://localhost:3002' }).target, 'http://localhost:3002');
+  });
+
+  it('lists every failure in the error', () => {
+    assert.equal(
+      failureMessage([passed, failed]),
+      'prehook check: 1 check of 2 failed:\n  site-dev-worker:7 payload: no answer within 1000 ms'
+    );
+  });
+});
+
+describe("prehook check uses the framework's credentials and region", () => {
+  it('reads SDK v2 credentials (serverless@3) through an SDK v3 provider', async () => {
+    let refreshed = 0;
+    const v2 = {
+      accessKeyId: 'AKID',
+      secretAccessKey: 'secret',
+      sessionToken: 'token',
+      getPromise: async () => {
+        refreshed += 1;
+      },
+    };
+    const config = await clientConfig(
+      { getRegion: () => 'eu-west-1', getCredentials: () => ({ credentials: v2, region: 'eu-west-1' }) },
+      { local: false }
+    );
+    assert.equal(config.region, 'eu-west-1');
+    assert.equal(config.endpoint, undefined);
+    assert.deepEqual(await config.credentials(), { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'token' });
+    assert.equal(refreshed, 1);
+    assert.equal(fromSdkV2(undefined), undefined);
+  });
+
+  it("takes osls's SDK v3 credentials provider as is", async () => {
+    const provider = async () => ({ accessKeyId: 'AKID3', secretAccessKey: 's' });
+    const config = await clientConfig(
+      {
+        getRegion: () => 'ap-south-1',
+        getAwsSdkV3Config: async () => ({ region: 'ap-south-1', credentials: provider }),
+        getCredentials: () => {
+          throw new Error('osls removed getCredentials');
+        },
+      },
+      { local: false }
+    );
+    assert.equal(config.credentials, provider);
+    assert.equal(config.region, 'ap-south-1');
+  });
+
+  it('needs no AWS credentials for serverless-offline', async () => {
+    const config = await clientConfig(
+      { getRegion: () => 'us-east-1', getCredentials: () => assert.fail('not asked') },
+      { local: true, endpoint: 'http://localhost:3002' }
+    );
+    assert.equal(config.endpoint, 'http://localhost:3002');
+    assert.equal(config.credentials.accessKeyId, 'prehook-local');
+  });
+});
+
+describe('the addon runs checks through a JS invoke callback', () => {
+  const core = addon.load();
+  const config = JSON.stringify({
+    functions: {
+      'site-dev-web': {
+        key: 'web',
+        event: 'apigateway',
+        retries: 1,
+        timeout: 1,
+        checks: ['GET /healthcheck', { request: 'GET /', expect: { bodyContains: 'Welcome' } }],
+      },
+    },
+  });
+  const answer = (status, body) => ({ payload: JSON.stringify({ statusCode: status, body }) });
+
+  it('sends the hook\'s events, retries a failed invoke and judges the answers', async () => {
+    const calls = [];
+    const reports = await core.runChecks(config, [{ function: 'site-dev-web', qualifier: '12' }], async (request) => {
+      const event = JSON.parse(request.payload);
+      calls.push([request.function, request.qualifier, event.httpMethod, event.path, request.timeoutMs]);
+      if (event.path === '/healthcheck' && calls.filter((c) => c[3] === '/healthcheck').length === 1) {
+        const error = new Error('Rate exceeded');
+        error.name = 'TooManyRequestsException';
+        throw error;
+      }
+      return event.path === '/' ? answer(200, 'Hello') : answer(200, 'ok');
+    });
+    assert.deepEqual(
+      reports.map((r) => [r.check, r.qualifier, r.passed, r.attempts, r.status, r.reason]),
+      [
+        ['GET /healthcheck', '12', true, 2, 200, undefined],
+        ['GET /', '12', false, 2, 200, 'body does not contain "Welcome"'],
+      ]
+    );
+    assert.deepEqual(calls[0].slice(0, 4), ['site-dev-web', '12', 'GET', '/healthcheck']);
+    assert.ok(calls.every((c) => c[4] === 1000), 'each attempt is told its timeout');
+  });
+
+  it('gives up on an invoke that does not answer in time, and reports a rejected one', async () => {
+    const oneTry = JSON.stringify({
+      functions: { 'site-dev-web': { key: 'web', event: 'apigateway', retries: 0, timeout: 1, checks: ['GET /slow', 'GET /denied'] } },
+    });
+    const reports = await core.runChecks(oneTry, [{ function: 'site-dev-web', qualifier: 'Live' }], async (request) => {
+      if (JSON.parse(request.payload).path === '/slow') return new Promise(() => {});
+      const error = new Error('User is not authorized to perform: lambda:InvokeFunction');
+      error.name = 'AccessDeniedException';
+      throw error;
+    });
+    assert.deepEqual(
+      reports.map((r) => r.reason),
+      ['no answer within 1000 ms', 'invoke failed: AccessDeniedException: User is not authorized to perform: lambda:InvokeFunction']
+    );
+  });
+
+  it('selects functions by key or deployed name and finds the latest published version', () => {
+    assert.deepEqual(core.selectFunctions(config, ['web']), {
+      ok: true,
+      functions: [{ function: 'site-dev-web', key: 'web' }],
+    });
+    const unknown = core.selectFunctions(config, ['api']);
+    assert.equal(unknown.ok, false);
+    assert.match(unknown.error, /no checks configured for `api`: the functions with checks are web \(site-dev-web\)/);
+    assert.equal(core.latestPublishedVersion(['$LATEST', '9', '10']), '10');
+    assert.equal(core.latestPublishedVersion(['$LATEST']), null);
+  });
+});
