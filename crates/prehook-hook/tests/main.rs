@@ -5,7 +5,6 @@ mod support;
 
 mod adapters;
 mod bootstrap;
-mod codedeploy_faults;
 mod failures;
+mod faults;
 mod healthy;
-mod timing;
