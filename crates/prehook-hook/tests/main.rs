@@ -8,3 +8,4 @@ mod bootstrap;
 mod failures;
 mod faults;
 mod healthy;
+mod security;
