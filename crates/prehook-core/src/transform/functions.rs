@@ -35,6 +35,14 @@ pub fn parse(
             continue;
         };
         let path = join(&join("functions", key), "prehook");
+        // `prehook` indented one level too far out makes a function of its own, with no code.
+        if *prehook != Value::Bool(false) && function.as_object().is_some_and(|f| f.len() == 1) {
+            errors.push(
+                join("functions", key),
+                "holds only `prehook`, so there is no function to check: move `prehook` under the function it belongs to (next to its `handler`)",
+            );
+            continue;
+        }
         let name = function
             .get("name")
             .and_then(Value::as_str)
