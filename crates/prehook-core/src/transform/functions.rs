@@ -35,11 +35,15 @@ pub fn parse(
             continue;
         };
         let path = join(&join("functions", key), "prehook");
-        // `prehook` indented one level too far out makes a function of its own, with no code.
-        if *prehook != Value::Bool(false) && function.as_object().is_some_and(|f| f.len() == 1) {
+        // The framework's own rule, checked here so that the error names the YAML path; it
+        // usually means `prehook` indented one level too far out, a function of its own.
+        if *prehook != Value::Bool(false)
+            && function.get("handler").is_none()
+            && function.get("image").is_none()
+        {
             errors.push(
                 join("functions", key),
-                "holds only `prehook`, so there is no function to check: move `prehook` under the function it belongs to (next to its `handler`)",
+                "has `prehook` but no `handler` nor `image`, so there is no function to check: move `prehook` under the function it belongs to",
             );
             continue;
         }
