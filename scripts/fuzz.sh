@@ -36,7 +36,7 @@ for target in "${targets[@]}"; do
   mkdir -p "fuzz/corpus/$target"
   status=0
   cargo +nightly fuzz run "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
-    -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 \
+    -max_total_time="$seconds" -max_len=65536 -print_final_stats=1 -dict=fuzz/dict/prehook.dict \
     >"fuzz/logs/$target.log" 2>&1 || status=$?
   execs="$(sed -n 's/^stat::number_of_executed_units: *//p' "fuzz/logs/$target.log" | tail -1)"
   echo "$target: ${execs:-?} executions, exit $status (log: fuzz/logs/$target.log)"
