@@ -3,7 +3,7 @@
 // Copies an example service into e2e/.work/, edits its serverless.yml as a case needs, and
 // runs the real `serverless package` of serverless@3 or osls in it.
 
-const { spawnSync } = require('child_process');
+const { spawn, spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 
@@ -55,20 +55,24 @@ function copyExample(example, label, ...editors) {
   return dir;
 }
 
+function packageEnv(env) {
+  return {
+    ...process.env,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_INTERACTIVE_SETUP_DISABLE: '1',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    ...env,
+  };
+}
+
 /** Runs `<cli> package` in `dir`; returns its exit status and combined output. */
 function runPackage(cli, dir, env = {}) {
   const started = Date.now();
   const result = spawnSync(process.execPath, [CLIS[cli], 'package'], {
     cwd: dir,
-    env: {
-      ...process.env,
-      SLS_TELEMETRY_DISABLED: '1',
-      SLS_NOTIFICATIONS_MODE: 'off',
-      SLS_INTERACTIVE_SETUP_DISABLE: '1',
-      FORCE_COLOR: '0',
-      NO_COLOR: '1',
-      ...env,
-    },
+    env: packageEnv(env),
     encoding: 'utf8',
     timeout: 240_000,
   });
@@ -78,6 +82,21 @@ function runPackage(cli, dir, env = {}) {
     output: `${result.stdout}\n${result.stderr}`,
     seconds: (Date.now() - started) / 1000,
   };
+}
+
+/** `runPackage` without blocking, so that several packages can run at once. */
+function runPackageAsync(cli, dir, env = {}) {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLIS[cli], 'package'], { cwd: dir, env: packageEnv(env), timeout: 240_000 });
+    const chunks = [];
+    child.stdout.on('data', (chunk) => chunks.push(chunk));
+    child.stderr.on('data', (chunk) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (status) =>
+      resolve({ status, output: Buffer.concat(chunks).toString('utf8'), seconds: (Date.now() - started) / 1000 })
+    );
+  });
 }
 
 function templatePath(dir) {
@@ -93,4 +112,4 @@ function cfnLint(file) {
   return JSON.parse(result.stdout || '[]');
 }
 
-module.exports = { CLIS, WORK, edits, copyExample, runPackage, templatePath, cfnLint };
+module.exports = { CLIS, WORK, edits, copyExample, runPackage, runPackageAsync, templatePath, cfnLint };

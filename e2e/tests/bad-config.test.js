@@ -1,37 +1,138 @@
 'use strict';
 
-// Bad config stops `serverless package` with the YAML path in the message, and no template.
+// Bad config stops `serverless package` with the YAML path and what to do in the message, and
+// writes no template: a matrix of broken serverless.yml files, through the real frameworks.
+// Every case runs with serverless@3; the cases marked `osls` run with osls too. Packages that
+// fail stop early and are light, so they run a few at a time.
 
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const { describe, it } = require('node:test');
 
-const { CLIS, edits, copyExample, runPackage, templatePath } = require('../lib/harness');
+const { edits, copyExample, runPackageAsync, templatePath } = require('../lib/harness');
 
+const WEBSITE_CHECKS =
+  '      checks:\n        - GET /healthcheck\n        - request: GET /\n          expect:\n            status: 200\n            bodyContains: Welcome to our site\n';
+/** Adds `lines` (indented for their place) under the line `after`. */
+const insertAfter = (after, lines) => edits.replace(after, `${after}${lines}`);
+const underCustomPrehook = (lines) => insertAfter('custom:\n  prehook:\n', lines);
+const underWorkerPrehook = (lines) => insertAfter('    prehook:\n', lines);
+const addFunction = (lines) => insertAfter('functions:\n', lines);
+
+// `expect`: texts that must all be in the output; an array inside offers alternatives (osls
+// validates its schema strictly and may stop first, with its own message naming the path).
 const CASES = [
+  // wrong types
   {
-    name: 'an impossible status',
+    name: 'retries of the wrong type',
+    example: 'worker',
+    edit: underWorkerPrehook('      retries: many\n'),
+    expect: [
+      [
+        'functions.worker.prehook.retries: expected a whole number from 0 to 10, got the string "many"',
+        "Configuration error at 'functions.worker.prehook",
+      ],
+    ],
+    osls: true,
+  },
+  {
+    name: 'a hook timeout of the wrong type',
+    example: 'worker',
+    edit: underCustomPrehook('    timeout: five\n'),
+    expect: [
+      [
+        'custom.prehook.timeout: expected a whole number from 10 to 900, got the string "five"',
+        "Configuration error at 'custom.prehook.timeout'",
+      ],
+    ],
+    osls: true,
+  },
+  {
+    name: 'a check that is a number',
     example: 'website',
-    edit: edits.replace('status: 200', 'status: 700'),
-    expect: ['functions.website.prehook.checks[1].expect.status: expected status codes from 100 to 599, got 700'],
+    edit: edits.replace(WEBSITE_CHECKS, '      checks: 42\n'),
+    // A single check may stand for the list; 42 is no check.
+    expect: ['functions.website.prehook.checks[0]: expected `METHOD /path` (for example `GET /healthcheck`), got "42"'],
+  },
+  // unknown keys
+  {
+    name: 'an unknown key under custom.prehook',
+    example: 'worker',
+    edit: underCustomPrehook('    retries: 2\n'),
+    expect: [
+      [
+        'custom.prehook.retries: unknown key; expected one of: deploymentSettings, functionName',
+        "Configuration error at 'custom.prehook': unrecognized property 'retries'",
+      ],
+    ],
+    osls: true,
   },
   {
     name: 'a misspelt expectation',
     example: 'worker',
     edit: edits.replace('outputContains: pong', 'outputContain: pong'),
-    // osls validates its schema strictly and stops first; serverless@3 only warns, then we stop.
     expect: [
       [
         'functions.worker.prehook.checks[0].expect.outputContain: unknown key',
         "Configuration error at 'functions.worker.prehook.checks.0.expect': unrecognized property 'outputContain'",
       ],
     ],
+    osls: true,
+  },
+  // impossible values
+  {
+    name: 'an impossible status',
+    example: 'website',
+    edit: edits.replace('status: 200', 'status: 700'),
+    expect: ['functions.website.prehook.checks[1].expect.status: expected status codes from 100 to 599, got 700'],
+    osls: true,
   },
   {
-    name: 'a foreign preTrafficHook',
+    name: 'a status range written backwards',
+    example: 'website',
+    edit: edits.replace('status: 200', "status: '299-200'"),
+    expect: ['functions.website.prehook.checks[1].expect.status: the range 299-200 is empty: write the lower bound first'],
+  },
+  {
+    name: 'an empty list of checks',
+    example: 'website',
+    edit: edits.replace(WEBSITE_CHECKS, '      checks: []\n'),
+    expect: ['functions.website.prehook.checks: expected at least one check: an empty list would let every version through'],
+  },
+  {
+    name: 'an invalid regular expression',
+    example: 'website',
+    edit: edits.replace('bodyContains: Welcome to our site', "bodyMatches: '(unclosed'"),
+    expect: ['functions.website.prehook.checks[1].expect.bodyMatches: invalid regular expression "(unclosed"'],
+    osls: true,
+  },
+  {
+    name: 'a raw expectation on an HTTP function',
+    example: 'website',
+    edit: edits.replace('bodyContains: Welcome to our site', 'outputContains: Welcome'),
+    expect: ['functions.website.prehook.checks[1].expect.outputContains: applies to raw functions (use `bodyContains`/`bodyMatches` for HTTP checks)'],
+  },
+  // functions that are not there
+  {
+    name: 'checks on a function that does not exist',
+    example: 'worker',
+    // `prehook` indented one level too far out: a function of its own, with no code.
+    edit: addFunction('  ghost:\n    prehook: true\n'),
+    expect: ['functions.ghost: has `prehook` but no `handler` nor `image`, so there is no function to check: move `prehook` under the function it belongs to'],
+  },
+  {
+    name: 'a postTrafficHook that does not exist',
+    example: 'worker',
+    edit: insertAfter('      alias: Live\n', '      postTrafficHook: afterChecks\n'),
+    expect: ['custom.prehook.deploymentSettings.postTrafficHook: names the function "afterChecks", which is not in `functions`: write the key of one of your functions'],
+  },
+  // preTrafficHook conflicts
+  {
+    name: "a function's own preTrafficHook",
     example: 'worker',
     edit: edits.replace('    handler: handler.handler\n', '    handler: handler.handler\n    deploymentSettings:\n      preTrafficHook: mine\n'),
-    expect: ['functions.worker.deploymentSettings.preTrafficHook: names the function "mine"'],
+    expect: ['functions.worker.deploymentSettings.preTrafficHook: names the function "mine"', 'remove `preTrafficHook`'],
+    osls: true,
   },
   {
     name: 'a foreign postTrafficHook with afterTraffic',
@@ -44,33 +145,55 @@ const CASES = [
     expect: ['functions.worker.deploymentSettings.postTrafficHook: names the function "mine", but functions.worker.prehook.afterTraffic makes serverless-prehook the post-traffic hook'],
   },
   {
+    name: "the canary plugin's global preTrafficHook",
+    example: 'worker',
+    edit: insertAfter('custom:\n', '  deploymentSettings:\n    preTrafficHook: mine\n'),
+    expect: ['custom.deploymentSettings.preTrafficHook: names the function "mine"', 'remove `preTrafficHook`'],
+  },
+  {
+    name: 'a preTrafficHook under custom.prehook',
+    example: 'worker',
+    edit: insertAfter('      alias: Live\n', '      preTrafficHook: mine\n'),
+    expect: ['custom.prehook.deploymentSettings.preTrafficHook: serverless-prehook is the pre-traffic hook of every checked function: remove this key'],
+  },
+  // the injected function's key
+  {
+    name: 'a function that takes the hook key',
+    example: 'worker',
+    edit: addFunction('  preHook:\n    handler: handler.handler\n'),
+    expect: ['functions: the hook is injected as the function `preHook`, but `functions` already has one of that key: rename yours, or set custom.prehook.functionName to a free key'],
+    osls: true,
+  },
+  {
+    name: 'custom.prehook.functionName naming an existing function',
+    example: 'worker',
+    edit: underCustomPrehook('    functionName: worker\n'),
+    expect: ['custom.prehook.functionName: the hook is injected as the function `worker`, but `functions` already has one of that key'],
+  },
+  // the canary plugin
+  {
     name: 'no canary plugin',
     example: 'worker',
     edit: edits.withoutCanary,
     expect: ['npm install --save-dev serverless-plugin-canary-deployments', 'list it under `plugins`'],
+    osls: true,
   },
 ];
 
-for (const cli of Object.keys(CLIS)) {
-  describe(`bad config, ${cli}`, () => {
-    for (const c of CASES) {
-      it(`stops on ${c.name}`, () => {
-        const dir = copyExample(
-          c.example,
-          `${cli}-bad-${c.name}`,
-          cli === 'osls' ? edits.forOsls : (y) => y,
-          c.edit,
-          c.extraEdit || ((y) => y)
-        );
-        const run = runPackage(cli, dir);
-        assert.notEqual(run.status, 0, run.output);
-        const output = run.output.replace(/\s*\n\s*/g, ' ');
-        for (const alternatives of c.expect) {
-          const texts = [].concat(alternatives);
-          assert.ok(texts.some((text) => output.includes(text)), `${JSON.stringify(texts)} in:\n${run.output}`);
-        }
-        assert.equal(fs.existsSync(templatePath(dir)), false, 'no template is written');
-      });
-    }
-  });
-}
+const RUNS = CASES.flatMap((c) => [{ cli: 'serverless@3', ...c }, ...(c.osls ? [{ cli: 'osls', ...c }] : [])]);
+
+describe(`bad config (${CASES.length} cases, ${RUNS.length} runs)`, { concurrency: 4 }, () => {
+  for (const c of RUNS) {
+    it(`${c.cli} stops on ${c.name}`, async () => {
+      const dir = copyExample(c.example, `${c.cli}-bad-${c.name}`, c.cli === 'osls' ? edits.forOsls : (y) => y, c.edit, c.extraEdit || ((y) => y));
+      const run = await runPackageAsync(c.cli, dir);
+      assert.notEqual(run.status, 0, run.output);
+      const output = run.output.replace(/\s*\n\s*/g, ' ');
+      for (const alternatives of c.expect) {
+        const texts = [].concat(alternatives);
+        assert.ok(texts.some((text) => output.includes(text)), `${JSON.stringify(texts)} in:\n${run.output}`);
+      }
+      assert.equal(fs.existsSync(templatePath(dir)), false, 'no template is written');
+    });
+  }
+});

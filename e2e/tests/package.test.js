@@ -55,13 +55,32 @@ function assertHookFunction(template, dir, example) {
 
 function assertLeastPrivilege(template, example) {
   const resources = template.Resources;
-  const statements = resources[HOOK_ROLE].Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+  const role = resources[HOOK_ROLE].Properties;
+  // Only Lambda may take the role; nothing is attached beside our one inline policy.
+  assert.deepEqual(role.AssumeRolePolicyDocument.Statement, [
+    { Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com'] }, Action: ['sts:AssumeRole'] },
+  ]);
+  assert.equal(role.ManagedPolicyArns, undefined, 'no managed policy');
+  const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
   for (const statement of statements) {
     assert.equal(statement.Effect, 'Allow');
+    assert.deepEqual(Object.keys(statement).sort(), ['Action', 'Effect', 'Resource'], 'no NotAction, NotResource nor Condition tricks');
     for (const action of statement.Action) assert.ok(!action.includes('*'), `no wildcard action: ${action}`);
     for (const resource of statement.Resource) assert.notEqual(sub(resource), '*', 'no * resource');
   }
+  // Exactly these rights, and no other (no iam:PassRole, no lambda:UpdateAlias, ...).
+  assert.deepEqual([...new Set(statements.flatMap((s) => s.Action))].sort(), [
+    'codedeploy:GetApplicationRevision',
+    'codedeploy:GetDeployment',
+    'codedeploy:PutLifecycleEventHookExecutionStatus',
+    'lambda:InvokeFunction',
+    'logs:CreateLogStream',
+    'logs:PutLogEvents',
+  ]);
   const actionsOf = (action) => statements.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource.map(sub));
+  for (const resource of actionsOf('lambda:InvokeFunction')) {
+    assert.match(resource, /:function:[\w-]+:\*$/, `invoke names one function (any version), not a wildcard: ${resource}`);
+  }
 
   const names = Object.values(EXAMPLES[example].functions).map((f) => f.name);
   assert.deepEqual(

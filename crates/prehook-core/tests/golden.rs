@@ -86,7 +86,7 @@ fn the_artifact_name_changes_with_the_config() {
     let service = |path: &str| {
         json!({
             "service": "shop",
-            "functions": { "web": { "prehook": { "checks": [path] }, "events": [{ "httpApi": "*" }] } }
+            "functions": { "web": { "handler": "web.handler", "prehook": { "checks": [path] }, "events": [{ "httpApi": "*" }] } }
         })
     };
     let name = |value: &Value| match transform(value, &facts()) {

@@ -5,8 +5,8 @@ mod support;
 
 mod adapters;
 mod bootstrap;
-mod codedeploy_faults;
 mod failures;
+mod faults;
 mod healthy;
 mod lifecycle;
-mod timing;
+mod security;

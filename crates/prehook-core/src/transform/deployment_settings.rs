@@ -270,7 +270,7 @@ impl Sources<'_> {
                 Some(name) if self.functions.contains_key(name) => {}
                 Some(name) => errors.push(
                     join(path, "postTrafficHook"),
-                    format!("names the function {name:?}, which is not in `functions`"),
+                    format!("names the function {name:?}, which is not in `functions`: write the key of one of your functions, as under `functions`"),
                 ),
                 None => errors.push(
                     join(path, "postTrafficHook"),

@@ -35,6 +35,18 @@ pub fn parse(
             continue;
         };
         let path = join(&join("functions", key), "prehook");
+        // The framework's own rule, checked here so that the error names the YAML path; it
+        // usually means `prehook` indented one level too far out, a function of its own.
+        if *prehook != Value::Bool(false)
+            && function.get("handler").is_none()
+            && function.get("image").is_none()
+        {
+            errors.push(
+                join("functions", key),
+                "has `prehook` but no `handler` nor `image`, so there is no function to check: move `prehook` under the function it belongs to",
+            );
+            continue;
+        }
         let name = function
             .get("name")
             .and_then(Value::as_str)

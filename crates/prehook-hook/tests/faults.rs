@@ -1,0 +1,481 @@
+//! Fault injection, as one table: every way the local CodeDeploy and Lambda endpoints can
+//! misbehave (crates/prehook-localaws `Reply`), and the one status the hook must report for it,
+//! exactly once and before the invocation's deadline. FAULTS.md lists the same cases.
+
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use prehook_hook::{ReportError, Settings, Verdict};
+use prehook_localaws::Reply;
+use prehook_localaws::codedeploy::{GET_APPLICATION_REVISION, GET_DEPLOYMENT, PUT_STATUS};
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const FUNCTION: &str = "website-dev-website";
+const VERSION: &str = "5";
+/// Lambda's limit for a synchronous response payload.
+const SIX_MB: usize = 6 * 1024 * 1024;
+/// Longer than any deadline in the table.
+const SLOW: Duration = Duration::from_secs(30);
+
+/// What the hook must end with.
+#[derive(Debug, Clone, Copy)]
+enum Expected {
+    /// CodeDeploy accepted exactly this status, once, and the verdict's reason is as given.
+    Reported(&'static str, Reason),
+    /// A status was already there: the hook returns `Ok` and CodeDeploy accepts nothing new.
+    AlreadyCompleted,
+    /// No status could be reported: `Err` (so that Lambda retries), starting with this text.
+    ReportFails(&'static str),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Reason {
+    None,
+    Is(&'static str),
+    StartsWith(&'static str),
+}
+
+use Expected::*;
+
+/// `None` when no verdict came back (the status could not be reported).
+type Check = fn(&Env, Option<&Verdict>) -> Result<(), String>;
+
+struct Case {
+    name: &'static str,
+    /// Scripts the fault into the endpoints of a healthy deployment of FUNCTION:VERSION.
+    fault: fn(&Env),
+    config: fn() -> Value,
+    settings: fn() -> Settings,
+    /// The invocation's deadline, from its start.
+    deadline: Duration,
+    expected: Expected,
+    /// What else must hold (calls made, calls not made).
+    also: Option<Check>,
+}
+
+fn case(name: &'static str, fault: fn(&Env), expected: Expected) -> Case {
+    Case {
+        name,
+        fault,
+        config: one_check,
+        settings: fast_settings,
+        deadline: Duration::from_secs(20),
+        expected,
+        also: None,
+    }
+}
+
+impl Case {
+    fn config(self, config: fn() -> Value) -> Self {
+        Self { config, ..self }
+    }
+    fn settings(self, settings: fn() -> Settings) -> Self {
+        Self { settings, ..self }
+    }
+    fn deadline(self, deadline: Duration) -> Self {
+        Self { deadline, ..self }
+    }
+    fn also(self, also: Check) -> Self {
+        Self {
+            also: Some(also),
+            ..self
+        }
+    }
+}
+
+fn one_check() -> Value {
+    http_config(FUNCTION, "apigateway", json!(["GET /"]))
+}
+
+fn welcome_check() -> Value {
+    http_config(
+        FUNCTION,
+        "apigateway",
+        json!([{"request": "GET /", "expect": {"bodyContains": "Welcome"}}]),
+    )
+}
+
+fn long_timeout() -> Value {
+    json!({"functions": {FUNCTION: {"key": "website", "event": "apigateway", "retries": 0, "timeout": 60, "checks": ["GET /"]}}})
+}
+
+fn ten_second_timeout() -> Value {
+    json!({"functions": {FUNCTION: {"key": "website", "event": "apigateway", "retries": 0, "timeout": 10, "checks": ["GET /"]}}})
+}
+
+fn retried_check() -> Value {
+    json!({"functions": {FUNCTION: {"key": "website", "event": "apigateway", "retries": 3, "timeout": 2, "checks": ["GET /"]}}})
+}
+
+fn two_functions() -> Value {
+    json!({"functions": {
+        FUNCTION: {"event": "apigateway", "retries": 0, "timeout": 60, "checks": ["GET /"]},
+        "website-dev-api": {"event": "apigateway", "retries": 0, "timeout": 60, "checks": ["GET /slow"]},
+    }})
+}
+
+fn short_reserve() -> Settings {
+    Settings {
+        reserve: Duration::from_secs(2),
+        ..fast_settings()
+    }
+}
+
+fn two_report_attempts() -> Settings {
+    Settings {
+        report_attempts: 2,
+        ..fast_settings()
+    }
+}
+
+fn short_report_timeout() -> Settings {
+    Settings {
+        report_timeout: Duration::from_millis(500),
+        ..fast_settings()
+    }
+}
+
+/// Scripts `reply` for `times` calls of a CodeDeploy operation (more than the SDK's 3 attempts
+/// of each of our calls makes it permanent).
+fn codedeploy_times(env: &Env, operation: &str, reply: Reply, times: usize) {
+    for _ in 0..times {
+        env.codedeploy.script(operation, reply.clone());
+    }
+}
+
+fn lambda_times(env: &Env, reply: Reply, times: usize) {
+    for _ in 0..times {
+        env.lambda.script(FUNCTION, Some(VERSION), reply.clone());
+    }
+}
+
+fn set_appspec(env: &Env, appspec: &str) {
+    env.codedeploy
+        .add_deployment(DEPLOYMENT, APPLICATION, appspec);
+}
+
+fn set_reply(env: &Env, reply: Reply) {
+    env.lambda.reply(FUNCTION, Some(VERSION), reply);
+}
+
+fn nothing_invoked(env: &Env, _: Option<&Verdict>) -> Result<(), String> {
+    let calls = env.lambda.calls();
+    calls
+        .is_empty()
+        .then_some(())
+        .ok_or(format!("expected no Invoke, got {}", calls.len()))
+}
+
+fn count_is(env: &Env, operation: &str, expected: usize) -> Result<(), String> {
+    let found = env.codedeploy.count(operation);
+    (found == expected).then_some(()).ok_or(format!(
+        "expected {expected} {operation} calls, got {found}"
+    ))
+}
+
+fn invokes_are(env: &Env, expected: usize) -> Result<(), String> {
+    let found = env.lambda.calls().len();
+    (found == expected)
+        .then_some(())
+        .ok_or(format!("expected {expected} Invoke calls, got {found}"))
+}
+
+fn reason_shorter_than_2k(_: &Env, verdict: Option<&Verdict>) -> Result<(), String> {
+    let length = verdict
+        .and_then(|v| v.reason.as_deref())
+        .map_or(0, |r| r.chars().count());
+    (length < 2000)
+        .then_some(())
+        .ok_or(format!("reason of {length} characters"))
+}
+
+fn proxy(status: u16, body: &str) -> Reply {
+    Reply::output(&json!({"statusCode": status, "body": body}))
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // --- CodeDeploy: reading the deployment and its AppSpec
+        case("GetDeployment 5xx once", |env| env.codedeploy.script(GET_DEPLOYMENT, Reply::service_error(503)), Reported("Succeeded", Reason::None))
+            .also(|env, _| count_is(env, GET_DEPLOYMENT, 2)),
+        case("GetDeployment 5xx for good", |env| codedeploy_times(env, GET_DEPLOYMENT, Reply::service_error(500), 10),
+            Reported("Failed", Reason::Is("cannot read deployment d-TEST00001: ServiceException: internal service error")))
+            .also(nothing_invoked),
+        case("GetDeployment throttled once", |env| env.codedeploy.script(GET_DEPLOYMENT, Reply::throttling()), Reported("Succeeded", Reason::None))
+            .also(|env, _| count_is(env, GET_DEPLOYMENT, 2)),
+        case("GetDeployment throttled for good", |env| codedeploy_times(env, GET_DEPLOYMENT, Reply::throttling(), 10),
+            Reported("Failed", Reason::Is("cannot read deployment d-TEST00001: ThrottlingException: Rate exceeded"))),
+        case("GetDeployment slow (1 s)", |env| env.codedeploy.script(GET_DEPLOYMENT, Reply::proceed().after(Duration::from_secs(1))), Reported("Succeeded", Reason::None)),
+        case("GetDeployment slower than the deadline", |env| env.codedeploy.script(GET_DEPLOYMENT, Reply::proceed().after(SLOW)),
+            Reported("Failed", Reason::Is("deadline reached before the checks could start (reading the deployment took too long)")))
+            .settings(|| Settings { reserve: Duration::from_secs(2), ..fast_settings() })
+            .deadline(Duration::from_secs(4)),
+        case("GetDeployment malformed JSON", |env| env.codedeploy.script(GET_DEPLOYMENT, Reply::malformed_json()),
+            Reported("Failed", Reason::StartsWith("cannot read deployment d-TEST00001: "))),
+        case("GetDeployment connection dropped once", |env| env.codedeploy.script(GET_DEPLOYMENT, Reply::drop_connection()), Reported("Succeeded", Reason::None)),
+        case("GetDeployment unknown deployment", |env| env.codedeploy.script(GET_DEPLOYMENT, Reply::aws_error(400, "DeploymentDoesNotExistException", "gone")),
+            Reported("Failed", Reason::Is("cannot read deployment d-TEST00001: DeploymentDoesNotExistException: gone")))
+            .also(nothing_invoked),
+        case("GetApplicationRevision 5xx once", |env| env.codedeploy.script(GET_APPLICATION_REVISION, Reply::service_error(503)), Reported("Succeeded", Reason::None))
+            .also(|env, _| count_is(env, GET_APPLICATION_REVISION, 2)),
+        case("GetApplicationRevision 5xx for good", |env| codedeploy_times(env, GET_APPLICATION_REVISION, Reply::service_error(502), 10),
+            Reported("Failed", Reason::Is("cannot read the AppSpec of deployment d-TEST00001: ServiceException: internal service error")))
+            .also(nothing_invoked),
+        case("GetApplicationRevision throttled once", |env| env.codedeploy.script(GET_APPLICATION_REVISION, Reply::throttling()), Reported("Succeeded", Reason::None)),
+        case("GetApplicationRevision slower than the deadline", |env| env.codedeploy.script(GET_APPLICATION_REVISION, Reply::proceed().after(SLOW)),
+            Reported("Failed", Reason::Is("deadline reached before the checks could start (reading the deployment took too long)")))
+            .settings(|| Settings { reserve: Duration::from_secs(2), ..fast_settings() })
+            .deadline(Duration::from_secs(4)),
+        case("GetApplicationRevision malformed JSON", |env| env.codedeploy.script(GET_APPLICATION_REVISION, Reply::malformed_json()),
+            Reported("Failed", Reason::StartsWith("cannot read the AppSpec of deployment d-TEST00001: "))),
+        // --- the AppSpec itself
+        case("AppSpec empty", |env| set_appspec(env, ""), Reported("Failed", Reason::Is("the AppSpec is empty"))).also(nothing_invoked),
+        case("AppSpec neither JSON nor YAML", |env| set_appspec(env, "{Resources: [unclosed"),
+            Reported("Failed", Reason::StartsWith("the AppSpec is neither JSON ("))).also(nothing_invoked),
+        case("AppSpec without resources", |env| set_appspec(env, r#"{"version": 0.0, "Resources": []}"#),
+            Reported("Failed", Reason::Is("the AppSpec has no resources: nothing to check"))).also(nothing_invoked),
+        case("AppSpec resource without TargetVersion", |env| set_appspec(env, r#"{"version": 0.0, "Resources": [{"Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Name": "website-dev-website"}}}]}"#),
+            Reported("Failed", Reason::Is("AppSpec resource `Fn` has no `TargetVersion`"))).also(nothing_invoked),
+        case("AppSpec targets $LATEST", |env| set_appspec(env, &appspec(&[(FUNCTION, "$LATEST")])),
+            Reported("Failed", Reason::Is("AppSpec resource `Function0LambdaFunction` targets `$LATEST`; a deployment must target a published version"))).also(nothing_invoked),
+        case("AppSpec names a function with no checks", |env| set_appspec(env, &appspec(&[(FUNCTION, VERSION), ("website-dev-admin", "2")])),
+            Reported("Failed", Reason::Is("no checks configured for function website-dev-admin"))).also(nothing_invoked),
+        // --- Lambda Invoke
+        case("Invoke 429 once", |env| env.lambda.script(FUNCTION, Some(VERSION), Reply::too_many_requests()), Reported("Succeeded", Reason::None))
+            .also(|env, _| invokes_are(env, 2))
+        .config(ten_second_timeout),
+        case("Invoke 429 for good", |env| lambda_times(env, Reply::too_many_requests(), 10),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: invoke failed: TooManyRequestsException: Rate exceeded")))
+        .config(ten_second_timeout),
+        case("Invoke 5xx once", |env| env.lambda.script(FUNCTION, Some(VERSION), Reply::service_error(500)), Reported("Succeeded", Reason::None))
+        .config(ten_second_timeout),
+        case("Invoke 5xx for good", |env| lambda_times(env, Reply::service_error(503), 10),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: invoke failed: ServiceException: internal service error")))
+        .config(ten_second_timeout),
+        case("Invoke version not found", |env| env.lambda.script(FUNCTION, Some(VERSION), Reply::aws_error(404, "ResourceNotFoundException", "Function not found: website-dev-website:5")),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: invoke failed: ResourceNotFoundException: Function not found: website-dev-website:5")))
+            .also(|env, _| invokes_are(env, 1)),
+        case("FunctionError Unhandled", |env| set_reply(env, Reply::function_error("Unhandled", "TypeError", "Cannot read properties of undefined")),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: function error (Unhandled): TypeError: Cannot read properties of undefined"))),
+        case("FunctionError Handled", |env| set_reply(env, Reply::function_error("Handled", "Error", "boom")),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: function error (Handled): Error: boom"))),
+        case("Invoke slow but within the check timeout", |env| set_reply(env, Reply::http(200, "ok").after(Duration::from_millis(1200))), Reported("Succeeded", Reason::None)),
+        case("Invoke slower than the check timeout", |env| set_reply(env, Reply::http(200, "late").after(Duration::from_secs(4))),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: no answer within 2000 ms"))),
+        case("Invoke payload not JSON", |env| set_reply(env, Reply::payload("<html>Bad Gateway</html>")),
+            Reported("Failed", Reason::Is(r#"website-dev-website:5 GET /: the response is not a proxy response (not JSON): "<html>Bad Gateway</html>""#))),
+        case("Invoke payload a JSON string", |env| set_reply(env, Reply::output(&json!("pong"))),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: the response is not a proxy response: expected a JSON object with `statusCode`"))),
+        case("Invoke payload empty", |env| set_reply(env, Reply::payload("")),
+            Reported("Failed", Reason::StartsWith("website-dev-website:5 GET /: the response is not a proxy response (not JSON)"))),
+        case("Invoke huge payload (6 MB) that passes", |env| set_reply(env, proxy(200, &format!("{}Welcome", "x".repeat(SIX_MB - 100)))), Reported("Succeeded", Reason::None))
+            .config(welcome_check),
+        case("Invoke huge payload (6 MB) not JSON", |env| set_reply(env, Reply::payload("y".repeat(SIX_MB))),
+            Reported("Failed", Reason::StartsWith("website-dev-website:5 GET /: the response is not a proxy response (not JSON): \"yyyy")))
+            .also(reason_shorter_than_2k),
+        case("Invoke huge error payload (6 MB)", |env| set_reply(env, Reply::function_error("Unhandled", "Error", &"z".repeat(SIX_MB))),
+            Reported("Failed", Reason::StartsWith("website-dev-website:5 GET /: function error (Unhandled): Error: zzzz")))
+            .also(reason_shorter_than_2k),
+        case("Invoke response with no statusCode", |env| set_reply(env, Reply::output(&json!({"body": "Welcome"}))),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: the response has no statusCode: is the function answering as an HTTP proxy integration?"))),
+        case("Invoke response with statusCode 0", |env| set_reply(env, Reply::output(&json!({"statusCode": 0}))),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: the response has an invalid statusCode 0"))),
+        case("Invoke base64 body", |env| set_reply(env, Reply::output(&json!({"statusCode": 200, "isBase64Encoded": true,
+                "body": base64::engine::general_purpose::STANDARD.encode("<h1>Welcome</h1>")}))),
+            Reported("Succeeded", Reason::None)).config(welcome_check),
+        case("Invoke base64 flag on a body that is not base64", |env| set_reply(env, Reply::output(&json!({"statusCode": 200, "isBase64Encoded": true, "body": "Welcome!"}))),
+            Reported("Failed", Reason::StartsWith("website-dev-website:5 GET /: the body is marked isBase64Encoded but is not base64: "))).config(welcome_check),
+        case("Invoke connection dropped once", |env| env.lambda.script(FUNCTION, Some(VERSION), Reply::drop_connection()), Reported("Succeeded", Reason::None))
+        .config(ten_second_timeout),
+        case("Invoke connection dropped for good", |env| lambda_times(env, Reply::drop_connection(), 10),
+            Reported("Failed", Reason::StartsWith("website-dev-website:5 GET /: invoke failed: ")))
+            // Long enough for the SDK's retries, which the check's timeout would cut short.
+            .config(ten_second_timeout),
+        case("Invoke fails, then passes on a retry", |env| lambda_times(env, Reply::http(503, "warming up"), 2), Reported("Succeeded", Reason::None))
+            .config(retried_check).also(|env, _| invokes_are(env, 3)),
+        case("Function answers 502 on every retry", |env| set_reply(env, Reply::http(502, "bad gateway")),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: expected status 200-399, got 502")))
+            .config(retried_check).also(|env, _| invokes_are(env, 4)),
+        // --- PutLifecycleEventHookExecutionStatus
+        case("PutStatus throttled then accepted", |env| env.codedeploy.script(PUT_STATUS, Reply::throttling()), Reported("Succeeded", Reason::None))
+            .also(|env, _| count_is(env, PUT_STATUS, 2)),
+        case("PutStatus 5xx beyond the SDK's retries, then accepted", |env| codedeploy_times(env, PUT_STATUS, Reply::service_error(503), 3), Reported("Succeeded", Reason::None))
+            .also(|env, _| count_is(env, PUT_STATUS, 4)),
+        case("PutStatus connection dropped then accepted", |env| env.codedeploy.script(PUT_STATUS, Reply::drop_connection()), Reported("Succeeded", Reason::None)),
+        case("PutStatus slower than its timeout, then retried", |env| env.codedeploy.script(PUT_STATUS, Reply::proceed().after(Duration::from_millis(1500))), Reported("Succeeded", Reason::None))
+            .settings(short_report_timeout),
+        case("PutStatus LifecycleEventAlreadyCompletedException", |env| env.codedeploy.complete_execution(EXECUTION), AlreadyCompleted)
+            .also(|env, _| count_is(env, PUT_STATUS, 1)),
+        case("PutStatus failing for good", |env| codedeploy_times(env, PUT_STATUS, Reply::service_error(500), 20),
+            ReportFails("could not report the status to CodeDeploy: ServiceException: internal service error"))
+            .settings(two_report_attempts)
+            // Two attempts of ours, each retried by the SDK (3 attempts in its standard mode).
+            .also(|env, _| count_is(env, PUT_STATUS, 6)),
+        case("PutStatus rejected (not retryable)", |env| env.codedeploy.script(PUT_STATUS, Reply::aws_error(400, "InvalidDeploymentIdException", "bad id")),
+            ReportFails("could not report the status to CodeDeploy: InvalidDeploymentIdException: bad id"))
+            .also(|env, _| count_is(env, PUT_STATUS, 1)),
+        // --- the invocation's deadline
+        case("Checks still running at the reserve", |env| {
+                set_appspec(env, &appspec(&[(FUNCTION, VERSION), ("website-dev-api", "8")]));
+                env.lambda.reply("website-dev-api", Some("8"), Reply::http(200, "slow").after(Duration::from_secs(30)));
+            },
+            Reported("Failed", Reason::Is("deadline reached with checks still running: website-dev-api:8 GET /slow")))
+            .config(two_functions).settings(short_reserve).deadline(Duration::from_secs(8))
+            .also(|_, verdict| verdict.is_some_and(|v| (v.checks, v.failed) == (2, 1)).then_some(()).ok_or(format!("{verdict:?}"))),
+        case("Deadline shorter than one check's timeout", |env| set_reply(env, Reply::http(200, "slow").after(SLOW)),
+            Reported("Failed", Reason::Is("deadline reached with checks still running: website-dev-website:5 GET /")))
+            .config(long_timeout).settings(short_reserve).deadline(Duration::from_secs(8)),
+        case("Deadline shorter than one check's timeout, fast answer", |_| {}, Reported("Succeeded", Reason::None))
+            .config(long_timeout).settings(short_reserve).deadline(Duration::from_secs(8)),
+        case("Retries that would cross the deadline", |env| set_reply(env, Reply::http(503, "down")),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: expected status 200-399, got 503")))
+            .config(retried_check)
+            .settings(|| Settings { reserve: Duration::from_secs(2), backoff: prehook_hook::checks::Backoff { first: Duration::from_secs(10), max: Duration::from_secs(10) }, ..fast_settings() })
+            .deadline(Duration::from_secs(8))
+            .also(|env, _| invokes_are(env, 1)),
+    ]
+}
+
+async fn run_case(case: Case) -> Result<(), String> {
+    let env = Env::start(&[(FUNCTION, VERSION)]).await;
+    env.lambda.reply(
+        FUNCTION,
+        Some(VERSION),
+        Reply::http(200, "<h1>Welcome</h1>"),
+    );
+    (case.fault)(&env);
+    let hook = env.hook((case.config)(), (case.settings)()).await;
+    let deadline = Instant::now() + case.deadline;
+    let outcome = hook.handle(&event(), deadline).await;
+    let returned = Instant::now();
+    if returned >= deadline {
+        return Err(format!(
+            "returned {:?} after the deadline",
+            returned - deadline
+        ));
+    }
+    let verdict = judge(&env, case.expected, outcome, deadline)?;
+    case.also
+        .map_or(Ok(()), |also| also(&env, verdict.as_ref()))
+}
+
+fn judge(
+    env: &Env,
+    expected: Expected,
+    outcome: Result<Verdict, ReportError>,
+    deadline: Instant,
+) -> Result<Option<Verdict>, String> {
+    let reports = env.codedeploy.reports();
+    match expected {
+        Reported(status, reason) => {
+            let verdict = outcome.map_err(|e| format!("expected Ok, got Err({e})"))?;
+            let [report] = reports.as_slice() else {
+                return Err(format!("expected one accepted status, got {reports:?}"));
+            };
+            if (report.deployment_id.as_str(), report.execution_id.as_str())
+                != (DEPLOYMENT, EXECUTION)
+            {
+                return Err(format!("status reported for another execution: {report:?}"));
+            }
+            if report.status != status || format!("{:?}", verdict.status) != status {
+                return Err(format!(
+                    "expected {status}, reported {} with verdict {verdict:?}",
+                    report.status
+                ));
+            }
+            if report.at >= deadline {
+                return Err(format!(
+                    "reported {:?} after the deadline",
+                    report.at - deadline
+                ));
+            }
+            let actual = verdict.reason.as_deref();
+            let matches = match reason {
+                Reason::None => actual.is_none(),
+                Reason::Is(text) => actual == Some(text),
+                Reason::StartsWith(text) => actual.is_some_and(|a| a.starts_with(text)),
+            };
+            if !matches {
+                return Err(format!("expected reason {reason:?}, got {actual:?}"));
+            }
+            Ok(Some(verdict))
+        }
+        AlreadyCompleted => {
+            let verdict = outcome.map_err(|e| format!("expected Ok, got Err({e})"))?;
+            if !reports.is_empty() {
+                return Err(format!("expected the earlier status to stand: {reports:?}"));
+            }
+            Ok(Some(verdict))
+        }
+        ReportFails(prefix) => match outcome {
+            Ok(verdict) => Err(format!("expected Err, got Ok({verdict:?})")),
+            Err(error) if !error.to_string().starts_with(prefix) => Err(format!(
+                "expected an error starting {prefix:?}, got {error}"
+            )),
+            Err(_) if !reports.is_empty() => Err(format!("expected no status: {reports:?}")),
+            Err(_) => Ok(None),
+        },
+    }
+}
+
+/// Every case at once, each on a thread and a runtime of its own (as Lambda runs one invocation
+/// per process) with endpoints of its own: the table costs as long as its slowest case, not
+/// their sum, and a case parsing 6 MB cannot delay another case's deadline.
+#[test]
+fn every_fault_ends_in_the_expected_status_reported_once_before_the_deadline() {
+    let cases = cases();
+    let names: Vec<&str> = cases.iter().map(|c| c.name).collect();
+    eprintln!("fault cases: {}", cases.len());
+    let started = Instant::now();
+    let threads: Vec<_> = cases
+        .into_iter()
+        .map(|case| {
+            std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime")
+                    .block_on(run_case(case))
+            })
+        })
+        .collect();
+    let outcomes: Vec<Result<(), String>> = threads
+        .into_iter()
+        .map(|t| t.join().unwrap_or_else(|_| Err("panicked".into())))
+        .collect();
+    let failures: Vec<String> = names
+        .iter()
+        .zip(outcomes)
+        .filter_map(|(name, outcome)| match outcome {
+            Ok(()) => None,
+            Err(why) => Some(format!("{name}: {why}")),
+        })
+        .collect();
+    eprintln!(
+        "fault cases: {} passed, {} failed in {:?}",
+        names.len() - failures.len(),
+        failures.len(),
+        started.elapsed()
+    );
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// FAULTS.md is the table of these cases: one row per case, under the same name.
+#[test]
+fn faults_md_lists_every_case() {
+    let doc = include_str!("FAULTS.md");
+    let rows: Vec<&str> = doc
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| case") && !l.starts_with("| ---"))
+        .collect();
+    let names: Vec<&str> = cases().iter().map(|c| c.name).collect();
+    for name in &names {
+        assert!(
+            rows.iter().any(|r| r.starts_with(&format!("| {name} |"))),
+            "FAULTS.md has no row for {name:?}"
+        );
+    }
+    assert_eq!(rows.len(), names.len(), "FAULTS.md rows vs cases");
+}
