@@ -112,7 +112,7 @@ fn a_skip_from_the_plugin_reaches_prehook_json_and_the_warnings_and_nothing_else
     let service = json!({
         "service": "shop",
         "provider": { "name": "aws" },
-        "functions": { "web": { "prehook": true, "events": [{ "http": "GET /" }] } }
+        "functions": { "web": { "handler": "h.handler", "prehook": true, "events": [{ "http": "GET /" }] } }
     });
     let with = |skip: Value| {
         let mut facts = json!({ "version": "1.2.3" });
@@ -155,7 +155,7 @@ fn a_skip_from_the_plugin_reaches_prehook_json_and_the_warnings_and_nothing_else
 
 #[test]
 fn a_skip_without_a_reason_is_refused() {
-    let service = json!({ "service": "shop", "functions": { "web": { "prehook": true } } });
+    let service = json!({ "service": "shop", "functions": { "web": { "handler": "h.handler", "prehook": true } } });
     let facts: PluginFacts = serde_json::from_value(
         json!({ "version": "1.2.3", "skip": { "reason": " ", "setting": "PREHOOK_SKIP" } }),
     )

@@ -359,8 +359,8 @@ mod tests {
     #[test]
     fn an_http_function_gets_errors_and_5xx_alarms_after_the_canary_plugins_own() {
         let (changes, settings, errors) = run(json!({
-            "custom": { "prehook": { "alarms": true }, "deploymentSettings": { "alarms": ["Mine", { "name": "theirs" }] } },
-            "functions": { "web": { "prehook": true, "events": [{ "http": "GET /" }, { "httpApi": "*" }] } }
+            "custom": { "handler": "h.handler", "prehook": { "alarms": true }, "deploymentSettings": { "alarms": ["Mine", { "name": "theirs" }] } },
+            "functions": { "web": { "handler": "h.handler", "prehook": true, "events": [{ "http": "GET /" }, { "httpApi": "*" }] } }
         }));
         assert!(errors.is_empty(), "{errors}");
         assert_eq!(
@@ -396,7 +396,7 @@ mod tests {
         let api = |provider: Value| {
             let (changes, _, errors) = run(json!({
                 "provider": provider,
-                "functions": { "web": { "prehook": { "alarms": true }, "events": [{ "http": "GET /" }, { "httpApi": "*" }] } }
+                "functions": { "web": { "handler": "h.handler", "prehook": { "alarms": true }, "events": [{ "http": "GET /" }, { "httpApi": "*" }] } }
             }));
             assert!(errors.is_empty(), "{errors}");
             let dimension = |id: &str| {
@@ -431,10 +431,10 @@ mod tests {
     #[test]
     fn a_worker_gets_only_its_errors_alarm_and_off_means_none() {
         let (changes, settings, errors) = run(json!({
-            "custom": { "prehook": { "alarms": { "functionErrors": { "threshold": 3 } } } },
+            "custom": { "handler": "h.handler", "prehook": { "alarms": { "functionErrors": { "threshold": 3 } } } },
             "functions": {
-                "worker": { "prehook": true },
-                "quiet": { "prehook": { "alarms": false } }
+                "worker": { "handler": "h.handler", "prehook": true },
+                "quiet": { "handler": "h.handler", "prehook": { "alarms": false } }
             }
         }));
         assert!(errors.is_empty(), "{errors}");
@@ -452,7 +452,7 @@ mod tests {
     #[test]
     fn a_function_left_without_alarms_keeps_its_settings_and_says_so() {
         let (changes, settings, errors) = run(json!({
-            "functions": { "worker": { "prehook": { "alarms": { "functionErrors": false } } } }
+            "functions": { "worker": { "handler": "h.handler", "prehook": { "alarms": { "functionErrors": false } } } }
         }));
         assert!(errors.is_empty(), "{errors}");
         assert!(changes.resources.is_empty());
@@ -466,7 +466,7 @@ mod tests {
     #[test]
     fn a_users_resource_of_the_same_name_is_an_error_not_overwritten() {
         let (_, _, errors) = run(json!({
-            "functions": { "worker": { "prehook": { "alarms": true } } },
+            "functions": { "worker": { "handler": "h.handler", "prehook": { "alarms": true } } },
             "resources": { "Resources": { "WorkerPrehookErrorsAlarm": { "Type": "AWS::SNS::Topic" } } }
         }));
         assert_eq!(
@@ -479,6 +479,7 @@ mod tests {
     fn alarms_that_are_not_a_list_are_reported_where_they_are() {
         let (_, _, errors) = run(json!({
             "functions": { "worker": {
+                "handler": "h.handler",
                 "prehook": { "alarms": true },
                 "deploymentSettings": { "alarms": "MyAlarm" }
             } }

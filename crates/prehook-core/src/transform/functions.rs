@@ -9,7 +9,14 @@ use crate::hook_config::{
 };
 use crate::node::{Node, describe, integer, join, object};
 
-const KEYS: [&str; 6] = ["checks", "afterTraffic", "event", "retries", "timeout", "alarms"];
+const KEYS: [&str; 6] = [
+    "checks",
+    "afterTraffic",
+    "event",
+    "retries",
+    "timeout",
+    "alarms",
+];
 
 /// A function that has `prehook`, with its checks parsed.
 #[derive(Debug, Clone)]
