@@ -58,7 +58,7 @@ build-addon: setup
 
 # Not part of `make test`: it takes minutes and its figures are not pass/fail.
 bench: setup build-hook build-addon
-	bench/run.sh
+	BENCH_COMMAND='make bench' bench/run.sh
 
 # Installs the tools once, then runs every part, even after one failed, and prints how long
 # each took and a `N passed, N failed` line.

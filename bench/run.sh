@@ -10,7 +10,8 @@
 # into bench/.venv, bench/package-lock.json into bench/node_modules.
 #
 # Environment: BENCH_RUNS (cold/warm runs, default 15), BENCH_SCALING_RUNS (default 5),
-# BENCH_PLUGIN_RUNS (`serverless package` runs of each variant, default 5).
+# BENCH_PLUGIN_RUNS (`serverless package` runs of each variant, default 5); BENCH_COMMAND (how
+# it was started, for RESULTS.md).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -74,5 +75,5 @@ tarball="$(scripts/pack-plugin.sh | tail -1)"
 python3 bench/plugin_cost.py --tarball "$tarball" --work "$work/plugin" --runs "$plugin_runs" --out "$work/plugin.json"
 
 python3 bench/report.py --hooks "$work/hooks.json" --sizes "$work/sizes.json" --plugin "$work/plugin.json" \
-  --command "make bench (BENCH_RUNS=$runs BENCH_SCALING_RUNS=$scaling_runs BENCH_PLUGIN_RUNS=$plugin_runs)" \
+  --command "${BENCH_COMMAND:-bench/run.sh} (BENCH_RUNS=$runs BENCH_SCALING_RUNS=$scaling_runs BENCH_PLUGIN_RUNS=$plugin_runs)" \
   --out bench/RESULTS.md
