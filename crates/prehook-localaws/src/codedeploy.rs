@@ -200,6 +200,13 @@ impl LocalCodeDeploy {
         self.reports().into_iter().next()
     }
 
+    /// Waits up to `timeout` until `count` status reports were accepted; returns those received.
+    pub async fn wait_for_reports(&self, count: usize, timeout: Duration) -> Vec<StatusReport> {
+        let mut reported = self.reported.clone();
+        let _ = tokio::time::timeout(timeout, reported.wait_for(|n| *n >= count)).await;
+        self.reports()
+    }
+
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }

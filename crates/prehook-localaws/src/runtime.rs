@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::io;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -36,6 +36,8 @@ struct State {
     results: HashMap<String, RuntimeResult>,
     init_error: Option<Bytes>,
     next_id: u64,
+    /// When each `GET /invocation/next` arrived: the first one ends the function's init.
+    polls: Vec<Instant>,
 }
 
 pub struct LocalRuntime {
@@ -110,6 +112,25 @@ impl LocalRuntime {
         found(&self.lock())
     }
 
+    /// When each `GET /invocation/next` arrived, in order.
+    pub fn polls(&self) -> Vec<Instant> {
+        self.lock().polls.clone()
+    }
+
+    /// Waits up to `timeout` until the function has polled for events `count` times; true if it has.
+    pub async fn wait_polls(&self, count: usize, timeout: Duration) -> bool {
+        let mut changed = self.changed.clone();
+        let _ = tokio::time::timeout(timeout, async {
+            while self.lock().polls.len() < count {
+                if changed.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+        .await;
+        self.lock().polls.len() >= count
+    }
+
     /// What the function posted to `/runtime/init/error`, if it failed to start.
     pub fn init_error(&self) -> Option<Bytes> {
         self.lock().init_error.clone()
@@ -133,6 +154,8 @@ async fn handle(
     };
     match (call.method.as_str(), rest) {
         ("GET", "/invocation/next") => {
+            lock().polls.push(Instant::now());
+            notify.send_modify(|n| *n += 1);
             let Some(event) = queue.lock().await.recv().await else {
                 return Reply::json(500, &json!({"errorMessage": "runtime stopped"}));
             };

@@ -112,6 +112,13 @@ async fn codedeploy_serves_the_appspec_and_records_one_final_status() {
         "Succeeded"
     );
     assert_eq!(cd.count("PutLifecycleEventHookExecutionStatus"), 2);
+    assert_eq!(
+        cd.wait_for_reports(2, Duration::from_millis(10))
+            .await
+            .len(),
+        1,
+        "a rejected second status is not a report"
+    );
 }
 
 #[tokio::test]
@@ -213,6 +220,7 @@ async fn lambda_invokes_by_name_and_qualifier_and_reports_unknown_functions() {
 #[tokio::test]
 async fn runtime_api_hands_out_events_and_collects_results() {
     let runtime = LocalRuntime::start().await.unwrap();
+    assert!(runtime.polls().is_empty());
     let id = runtime.invoke(&json!({"DeploymentId": "d-1"}), Duration::from_secs(30));
 
     let next = send(
@@ -229,6 +237,9 @@ async fn runtime_api_hands_out_events_and_collects_results() {
             .contains(&format!("lambda-runtime-aws-request-id: {id}"))
     );
     assert!(next.head.contains("lambda-runtime-deadline-ms: "));
+    assert_eq!(runtime.polls().len(), 1, "the poll's arrival is recorded");
+    assert!(runtime.wait_polls(1, Duration::ZERO).await);
+    assert!(!runtime.wait_polls(2, Duration::from_millis(10)).await);
     assert!(
         next.head
             .contains("lambda-runtime-invoked-function-arn: arn:aws:lambda:")
