@@ -1,5 +1,6 @@
 //! Running one check against one function version: invoke, judge, retry with backoff.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -119,8 +120,25 @@ pub struct Backoff {
     pub max: Duration,
 }
 
-/// Checks in flight at once, across all functions, unless a caller says otherwise.
-pub const DEFAULT_CONCURRENCY: usize = 8;
+/// How many checks may be in flight at once.
+///
+/// Checks of different functions run side by side: each invokes its own function's new
+/// version, which starts as many instances as it gets concurrent calls, so an AppSpec of many
+/// functions costs about one check's time. Checks of the same function are bounded apart,
+/// so that a long list of checks does not start that many instances of one function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Concurrency {
+    /// Across all functions: keeps the hook's own sockets and memory small.
+    pub total: usize,
+    /// Per function version.
+    pub per_function: usize,
+}
+
+/// The bounds the hook and `prehook check` use.
+pub const DEFAULT_CONCURRENCY: Concurrency = Concurrency {
+    total: 64,
+    per_function: 4,
+};
 
 impl Default for Backoff {
     fn default() -> Self {
@@ -252,28 +270,41 @@ pub async fn run_check<I: Invoker, O: Observer>(
     }
 }
 
-/// Runs every check of `plan`, at most `concurrency` at once (a slow check does not hold
+/// Runs every check of `plan` within the `concurrency` bounds (a slow check does not hold
 /// back the next ones); the results in plan order.
 pub async fn run_checks<I: Invoker, O: Observer>(
     run: &Run<'_, I, O>,
     plan: &[PlannedCheck<'_>],
-    concurrency: usize,
+    concurrency: Concurrency,
 ) -> Vec<CheckResult> {
     run.progress.start(plan.iter().map(PlannedCheck::label));
+    let total = concurrency.total.max(1);
+    let per_function = concurrency.per_function.max(1);
     // A loop rather than `stream::iter(..).map(closure)`: rustc cannot prove such a closure's
     // future `Send` for every lifetime, which napi's async functions require.
-    let mut queue = plan.iter().enumerate();
+    let mut pending: Vec<usize> = (0..plan.len()).collect();
+    let mut in_flight: HashMap<&str, usize> = HashMap::new();
     let mut running = FuturesUnordered::new();
     let mut results: Vec<Option<CheckResult>> = vec![None; plan.len()];
     loop {
-        while running.len() < concurrency.max(1) {
-            let Some((index, planned)) = queue.next() else {
+        while running.len() < total {
+            // The first check in plan order whose function has room.
+            let Some(position) = pending.iter().position(|&index| {
+                in_flight.get(plan[index].function).copied().unwrap_or(0) < per_function
+            }) else {
                 break;
             };
-            running.push(run_indexed(run, planned, index));
+            let index = pending.remove(position);
+            *in_flight.entry(plan[index].function).or_default() += 1;
+            running.push(run_indexed(run, &plan[index], index));
         }
         match running.next().await {
-            Some((index, result)) => results[index] = Some(result),
+            Some((index, result)) => {
+                if let Some(count) = in_flight.get_mut(plan[index].function) {
+                    *count -= 1;
+                }
+                results[index] = Some(result);
+            }
             None => break,
         }
     }

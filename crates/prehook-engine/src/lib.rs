@@ -15,8 +15,8 @@ pub mod invoker;
 pub mod select;
 
 pub use check::{
-    Attempt, Backoff, CheckProgress, CheckResult, DEFAULT_CONCURRENCY, Observer, PlannedCheck,
-    Progress, Run, run_check, run_checks,
+    Attempt, Backoff, CheckProgress, CheckResult, Concurrency, DEFAULT_CONCURRENCY, Observer,
+    PlannedCheck, Progress, Run, run_check, run_checks,
 };
 pub use invoker::{InvokeRequest, InvokeResponse, Invoker};
 pub use select::{latest_published_version, select_functions};

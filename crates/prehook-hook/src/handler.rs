@@ -15,7 +15,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
-use crate::checks::{Backoff, CheckResult, PlannedCheck, Progress, Run, run_checks};
+use crate::checks::{Backoff, CheckResult, Concurrency, PlannedCheck, Progress, Run, run_checks};
 use crate::engine::{Lambda, log_attempt};
 use crate::{lifecycle, log};
 
@@ -25,8 +25,8 @@ const MAX_REASON_CHARS: usize = 1000;
 /// Tunables; the defaults are what runs in Lambda.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
-    /// Checks in flight at once, across all functions.
-    pub concurrency: usize,
+    /// Checks in flight at once, in all and per function.
+    pub concurrency: Concurrency,
     /// Time kept before the invocation's deadline to report the status.
     pub reserve: Duration,
     pub backoff: Backoff,
@@ -39,7 +39,7 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Self {
-            concurrency: 8,
+            concurrency: prehook_engine::DEFAULT_CONCURRENCY,
             reserve: Duration::from_secs(3),
             backoff: Backoff {
                 first: Duration::from_millis(500),
