@@ -153,10 +153,15 @@ export interface PrehookAddon {
   buildArtifact(shipped: Buffer, prehookJson: string): { ok: boolean; zip?: Buffer; error?: string };
   /** Version of the core the addon was built from. */
   coreVersion(): string;
-  /** The checked functions of `prehook.json` that `names` name (keys or deployed names); all when empty. */
+  /**
+   * The functions of `prehook.json` with checks for `lifecycleEvent` (default
+   * `BeforeAllowTraffic`: `checks`; `AfterAllowTraffic`: `afterTraffic`) that `names` name
+   * (keys or deployed names); all of them when empty.
+   */
   selectFunctions(
     hookConfigJson: string,
-    names: string[]
+    names: string[],
+    lifecycleEvent?: LifecycleEvent
   ): { ok: boolean; functions: { function: string; key: string }[]; error?: string };
   /** The highest numeric version among ListVersionsByFunction's `Version` values; null when none. */
   latestPublishedVersion(versions: string[]): string | null;
@@ -168,9 +173,13 @@ export interface PrehookAddon {
   runChecks(
     hookConfigJson: string,
     targets: { function: string; qualifier: string }[],
-    invoke: (request: InvokeArgs) => Promise<InvokeReply>
+    invoke: (request: InvokeArgs) => Promise<InvokeReply>,
+    lifecycleEvent?: LifecycleEvent
   ): Promise<CheckReport[]>;
 }
+
+/** Which list of checks: `checks` before traffic moves, `afterTraffic` once it has. */
+export type LifecycleEvent = 'BeforeAllowTraffic' | 'AfterAllowTraffic';
 
 /** One Invoke `runChecks` asks for. */
 export interface InvokeArgs {

@@ -1,18 +1,23 @@
 //! Which functions and which version a `prehook check` run checks.
 
-use prehook_core::{FunctionChecks, HookConfig};
+use prehook_core::{FunctionChecks, HookConfig, LifecycleEvent};
 
-/// The checked functions that `wanted` names, by serverless.yml key or deployed name, in
-/// config order; every checked function when `wanted` is empty.
+/// The functions with checks for `event` that `wanted` names, by serverless.yml key or
+/// deployed name, in config order; every such function when `wanted` is empty.
 pub fn select_functions<'a>(
     config: &'a HookConfig,
     wanted: &[String],
+    event: LifecycleEvent,
 ) -> Result<Vec<&'a FunctionChecks>, String> {
     let checked = || {
         config
             .functions
             .iter()
-            .filter(|(_, f)| !f.checks.is_empty())
+            .filter(move |(_, f)| !f.checks_for(event).is_empty())
+    };
+    let list = match event {
+        LifecycleEvent::BeforeAllowTraffic => "checks",
+        LifecycleEvent::AfterAllowTraffic => "afterTraffic checks",
     };
     if wanted.is_empty() {
         return Ok(checked().map(|(_, f)| f).collect());
@@ -27,7 +32,7 @@ pub fn select_functions<'a>(
             .map(|(deployed, f)| format!("{} ({deployed})", f.key))
             .collect();
         return Err(format!(
-            "no checks configured for {}: the functions with checks are {}",
+            "no {list} configured for {}: the functions with {list} are {}",
             unknown
                 .iter()
                 .map(|n| format!("`{n}`"))
@@ -65,10 +70,13 @@ mod tests {
         HookConfig::from_value(&json!({"functions": {
             "site-dev-api": {"key": "api", "event": "apigateway", "checks": ["GET /"]},
             "site-dev-web": {"key": "web", "event": "apigateway", "checks": ["GET /"]},
-            "site-dev-cron": {"key": "cron", "event": "raw"},
+            "site-dev-cron": {"key": "cron", "event": "raw", "afterTraffic": [{"payload": {}}]},
         }}))
         .unwrap()
     }
+
+    const BEFORE: LifecycleEvent = LifecycleEvent::BeforeAllowTraffic;
+    const AFTER: LifecycleEvent = LifecycleEvent::AfterAllowTraffic;
 
     fn keys(selected: &[&FunctionChecks]) -> Vec<String> {
         selected.iter().map(|f| f.key.clone()).collect()
@@ -78,7 +86,7 @@ mod tests {
     fn every_checked_function_by_default() {
         let config = config();
         assert_eq!(
-            keys(&select_functions(&config, &[]).unwrap()),
+            keys(&select_functions(&config, &[], BEFORE).unwrap()),
             ["api", "web"]
         );
     }
@@ -87,9 +95,15 @@ mod tests {
     fn names_are_keys_or_deployed_names() {
         let config = config();
         let wanted = ["site-dev-web".to_owned()];
-        assert_eq!(keys(&select_functions(&config, &wanted).unwrap()), ["web"]);
+        assert_eq!(
+            keys(&select_functions(&config, &wanted, BEFORE).unwrap()),
+            ["web"]
+        );
         let wanted = ["api".to_owned()];
-        assert_eq!(keys(&select_functions(&config, &wanted).unwrap()), ["api"]);
+        assert_eq!(
+            keys(&select_functions(&config, &wanted, BEFORE).unwrap()),
+            ["api"]
+        );
     }
 
     #[test]
@@ -97,8 +111,22 @@ mod tests {
         let config = config();
         let wanted = ["web".to_owned(), "worker".to_owned(), "cron".to_owned()];
         assert_eq!(
-            select_functions(&config, &wanted).unwrap_err(),
+            select_functions(&config, &wanted, BEFORE).unwrap_err(),
             "no checks configured for `worker`, `cron`: the functions with checks are api (site-dev-api), web (site-dev-web)"
+        );
+    }
+
+    #[test]
+    fn after_traffic_selects_the_functions_with_after_traffic_checks() {
+        let config = config();
+        assert_eq!(
+            keys(&select_functions(&config, &[], AFTER).unwrap()),
+            ["cron"]
+        );
+        let wanted = ["web".to_owned()];
+        assert_eq!(
+            select_functions(&config, &wanted, AFTER).unwrap_err(),
+            "no afterTraffic checks configured for `web`: the functions with afterTraffic checks are cron (site-dev-cron)"
         );
     }
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use napi::bindgen_prelude::Promise;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
-use prehook_core::HookConfig;
+use prehook_core::{HookConfig, LifecycleEvent};
 use prehook_engine::{
     Attempt, Backoff, DEFAULT_CONCURRENCY, InvokeRequest, InvokeResponse, Invoker, PlannedCheck,
     Progress, Run, run_checks as engine_run_checks,
@@ -35,11 +35,16 @@ pub struct Selection {
 /// The checked functions of `hook_config_json` (`prehook.json`) that `names` name (keys or
 /// deployed names); all of them when `names` is empty.
 #[napi]
-pub fn select_functions(hook_config_json: String, names: Vec<String>) -> Selection {
+pub fn select_functions(
+    hook_config_json: String,
+    names: Vec<String>,
+    lifecycle_event: Option<String>,
+) -> Selection {
     let selected = HookConfig::from_json(&hook_config_json)
         .map_err(|e| e.to_string())
         .and_then(|config| {
-            prehook_engine::select_functions(&config, &names).map(|functions| {
+            let event = lifecycle_event_of(lifecycle_event.as_deref())?;
+            prehook_engine::select_functions(&config, &names, event).map(|functions| {
                 functions
                     .iter()
                     .map(|f| SelectedFunction {
@@ -60,6 +65,18 @@ pub fn select_functions(hook_config_json: String, names: Vec<String>) -> Selecti
             functions: Vec::new(),
             error: Some(error),
         },
+    }
+}
+
+/// `BeforeAllowTraffic` (the default: the pre-traffic `checks`) or `AfterAllowTraffic`.
+fn lifecycle_event_of(name: Option<&str>) -> Result<LifecycleEvent, String> {
+    match name {
+        None => Ok(LifecycleEvent::BeforeAllowTraffic),
+        Some(name) => LifecycleEvent::from_name(name).ok_or_else(|| {
+            format!(
+                "unknown lifecycle event {name:?}: expected BeforeAllowTraffic or AfterAllowTraffic"
+            )
+        }),
     }
 }
 
@@ -155,14 +172,18 @@ impl Invoker for JsInvoker {
 
 /// Runs the checks of `targets` as the hook would: same events, attempts, timeouts and
 /// evaluation, in config order; `invoke` performs each Lambda Invoke and resolves to its answer.
+/// `lifecycle_event` picks the list: `BeforeAllowTraffic` (the default, `checks`) or
+/// `AfterAllowTraffic` (`afterTraffic`).
 #[napi]
 pub async fn run_checks(
     hook_config_json: String,
     targets: Vec<CheckTarget>,
     invoke: InvokeCallback,
+    lifecycle_event: Option<String>,
 ) -> napi::Result<Vec<CheckReport>> {
     let config = HookConfig::from_json(&hook_config_json)
         .map_err(|e| napi::Error::from_reason(e.to_string()))?;
+    let event = lifecycle_event_of(lifecycle_event.as_deref()).map_err(napi::Error::from_reason)?;
     let mut plan = Vec::new();
     for target in &targets {
         let Some((function, checks)) = config.functions.get_key_value(&target.function) else {
@@ -171,7 +192,7 @@ pub async fn run_checks(
                 target.function
             )));
         };
-        plan.extend(checks.checks.iter().map(|check| PlannedCheck {
+        plan.extend(checks.checks_for(event).iter().map(|check| PlannedCheck {
             function,
             version: &target.qualifier,
             checks,

@@ -9,7 +9,7 @@ const { describe, it } = require('node:test');
 
 const addon = require('../lib/addon');
 const { clientConfig, fromSdkV2 } = require('../lib/check/lambda');
-const { functionNames, target } = require('../lib/check/options');
+const { functionNames, lifecycleEvent, target } = require('../lib/check/options');
 const { checkLine, failureMessage, jsonReport, textReport } = require('../lib/check/report');
 
 describe('prehook check options', () => {
@@ -29,6 +29,11 @@ describe('prehook check options', () => {
       endpoint: 'http://localhost:5002',
     });
     assert.deepEqual(target({ endpoint: 'http://127.0.0.1:9000/' }), { local: true, endpoint: 'http://127.0.0.1:9000' });
+  });
+
+  it('runs the pre-traffic checks unless --after-traffic', () => {
+    assert.equal(lifecycleEvent({}), 'BeforeAllowTraffic');
+    assert.equal(lifecycleEvent({ 'after-traffic': true }), 'AfterAllowTraffic');
   });
 
   it('says which setting is wrong', () => {
@@ -184,6 +189,27 @@ describe('the addon runs checks through a JS invoke callback', () => {
     );
   });
 
+  it('runs the afterTraffic list for AfterAllowTraffic, and only the functions that have one', async () => {
+    const both = JSON.stringify({
+      functions: {
+        'site-dev-web': { key: 'web', event: 'apigateway', retries: 0, timeout: 1, checks: ['GET /before'], afterTraffic: ['GET /after'] },
+        'site-dev-api': { key: 'api', event: 'apigateway', retries: 0, timeout: 1, checks: ['GET /api'] },
+      },
+    });
+    assert.deepEqual(core.selectFunctions(both, [], 'AfterAllowTraffic').functions, [{ function: 'site-dev-web', key: 'web' }]);
+    assert.match(core.selectFunctions(both, ['api'], 'AfterAllowTraffic').error, /^no afterTraffic checks configured for `api`/);
+    const paths = [];
+    const invoke = async (request) => {
+      paths.push(JSON.parse(request.payload).path);
+      return answer(200, 'ok');
+    };
+    const target = [{ function: 'site-dev-web', qualifier: '3' }];
+    const after = await core.runChecks(both, target, invoke, 'AfterAllowTraffic');
+    const before = await core.runChecks(both, target, invoke);
+    assert.deepEqual([after.map((r) => r.check), before.map((r) => r.check)], [['GET /after'], ['GET /before']]);
+    assert.deepEqual(paths, ['/after', '/before']);
+  });
+
   it('selects functions by key or deployed name and finds the latest published version', () => {
     assert.deepEqual(core.selectFunctions(config, ['web']), {
       ok: true,
@@ -192,6 +218,7 @@ describe('the addon runs checks through a JS invoke callback', () => {
     const unknown = core.selectFunctions(config, ['api']);
     assert.equal(unknown.ok, false);
     assert.match(unknown.error, /no checks configured for `api`: the functions with checks are web \(site-dev-web\)/);
+    assert.equal(core.selectFunctions(config, [], 'Sideways').error, 'unknown lifecycle event "Sideways": expected BeforeAllowTraffic or AfterAllowTraffic');
     assert.equal(core.latestPublishedVersion(['$LATEST', '9', '10']), '10');
     assert.equal(core.latestPublishedVersion(['$LATEST']), null);
   });

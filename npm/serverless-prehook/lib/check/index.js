@@ -4,7 +4,7 @@
 // as the hook (the addon's runChecks), against a deployed version or serverless-offline.
 
 const { createClient, invoker, listVersions } = require('./lambda');
-const { functionNames, target } = require('./options');
+const { functionNames, lifecycleEvent, target } = require('./options');
 const { failureMessage, jsonReport, textReport } = require('./report');
 
 /** A problem to show the user as is (the plugin turns it into a framework error). */
@@ -23,7 +23,8 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
   } catch (error) {
     throw new CheckError(error.message);
   }
-  const selection = core.selectFunctions(hookConfigJson, functionNames(options.function));
+  const event = lifecycleEvent(options);
+  const selection = core.selectFunctions(hookConfigJson, functionNames(options.function), event);
   if (!selection.ok) throw new CheckError(`prehook check: ${selection.error}`);
 
   const client = await createClient(provider, where);
@@ -32,7 +33,7 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
     for (const { function: functionName } of selection.functions) {
       targets.push({ function: functionName, qualifier: await qualifierOf(core, client, functionName, options, where) });
     }
-    const reports = await core.runChecks(hookConfigJson, targets, invoker(client));
+    const reports = await core.runChecks(hookConfigJson, targets, invoker(client), event);
     if (options.json) {
       write(JSON.stringify(jsonReport(reports, where), null, 2));
     } else {

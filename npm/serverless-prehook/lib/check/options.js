@@ -28,11 +28,20 @@ const commandOptions = {
     usage: 'URL of a Lambda Invoke API to check against instead of AWS (serverless-offline elsewhere)',
     type: 'string',
   },
+  'after-traffic': {
+    usage: 'Run the afterTraffic checks (the ones the hook runs once traffic has moved) instead of the pre-traffic checks',
+    type: 'boolean',
+  },
   json: {
     usage: 'Print the results as one JSON document',
     type: 'boolean',
   },
 };
+
+/** The lifecycle event whose checks to run: `--after-traffic`, else the pre-traffic ones. */
+function lifecycleEvent(options) {
+  return options['after-traffic'] ? 'AfterAllowTraffic' : 'BeforeAllowTraffic';
+}
 
 /** `--function a,b --function c` (or one string) → `['a', 'b', 'c']`. */
 function functionNames(option) {
@@ -80,4 +89,4 @@ function target(options, custom = {}) {
   return { local: true, endpoint: `http://localhost:${number}` };
 }
 
-module.exports = { commandOptions, functionNames, target, OFFLINE_LAMBDA_PORT };
+module.exports = { commandOptions, functionNames, lifecycleEvent, target, OFFLINE_LAMBDA_PORT };
