@@ -130,3 +130,25 @@ pub(crate) fn strings(node: Node<'_>, errors: &mut ConfigErrors) -> Vec<String> 
         }
     }
 }
+
+/// A string that must be one of `allowed` (an enumerated setting).
+pub(crate) fn one_of(
+    node: Node<'_>,
+    allowed: &[&str],
+    errors: &mut ConfigErrors,
+) -> Option<String> {
+    match node.value.as_str() {
+        Some(found) if allowed.contains(&found) => Some(found.to_owned()),
+        _ => {
+            errors.push(
+                node.path,
+                format!(
+                    "expected one of {}, got {}",
+                    allowed.join(", "),
+                    describe(node.value)
+                ),
+            );
+            None
+        }
+    }
+}

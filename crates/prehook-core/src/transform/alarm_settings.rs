@@ -7,7 +7,7 @@
 use serde_json::Value;
 
 use crate::error::ConfigErrors;
-use crate::node::{Node, describe, integer, join, object};
+use crate::node::{Node, describe, integer, join, object, one_of};
 
 const KEYS: [&str; 2] = ["functionErrors", "apiErrors"];
 const METRIC_KEYS: [&str; 6] = [
@@ -209,23 +209,6 @@ fn parse_metric(node: Node<'_>, errors: &mut ConfigErrors) -> MetricOverrides {
         }
     }
     overrides
-}
-
-fn one_of(node: Node<'_>, allowed: &[&str], errors: &mut ConfigErrors) -> Option<String> {
-    match node.value.as_str() {
-        Some(found) if allowed.contains(&found) => Some(found.to_owned()),
-        _ => {
-            errors.push(
-                node.path,
-                format!(
-                    "expected one of {}, got {}",
-                    allowed.join(", "),
-                    describe(node.value)
-                ),
-            );
-            None
-        }
-    }
 }
 
 /// The alarms of a function from its own level and the service's; `None` when it has none.

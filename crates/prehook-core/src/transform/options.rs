@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::ConfigErrors;
-use crate::node::{Node, describe, integer, join, object, string};
+use crate::node::{Node, describe, integer, join, object, one_of, string};
 
 const PATH: &str = "custom.prehook";
 const KEYS: [&str; 8] = [
@@ -144,21 +144,4 @@ fn is_function_key(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-}
-
-fn one_of(node: Node<'_>, allowed: &[&str], errors: &mut ConfigErrors) -> Option<String> {
-    match node.value.as_str() {
-        Some(found) if allowed.contains(&found) => Some(found.to_owned()),
-        _ => {
-            errors.push(
-                node.path,
-                format!(
-                    "expected one of {}, got {}",
-                    allowed.join(", "),
-                    describe(node.value)
-                ),
-            );
-            None
-        }
-    }
 }
