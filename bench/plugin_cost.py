@@ -26,6 +26,8 @@ PREHOOK_CUSTOM = """custom:
     deploymentSettings:
       type: Linear10PercentEvery1Minute
       alias: Live
+    # While traffic shifts, CodeDeploy rolls back if the function errs or the API answers 5XX.
+    alarms: true
 """
 PREHOOK_CHECKS = """    prehook:
       checks:
