@@ -3,16 +3,18 @@
 use prehook_core::{FunctionChecks, HookConfig, LifecycleEvent};
 
 /// The functions with checks for `event` that `wanted` names, by serverless.yml key or
-/// deployed name, in config order; every such function when `wanted` is empty.
+/// deployed name, in config order; every such function when `wanted` is empty. Each comes with
+/// its deployed name (the config's key).
 pub fn select_functions<'a>(
     config: &'a HookConfig,
     wanted: &[String],
     event: LifecycleEvent,
-) -> Result<Vec<&'a FunctionChecks>, String> {
+) -> Result<Vec<(&'a str, &'a FunctionChecks)>, String> {
     let checked = || {
         config
             .functions
             .iter()
+            .map(|(deployed, f)| (deployed.as_str(), f))
             .filter(move |(_, f)| !f.checks_for(event).is_empty())
     };
     let list = match event {
@@ -20,12 +22,12 @@ pub fn select_functions<'a>(
         LifecycleEvent::AfterAllowTraffic => "afterTraffic checks",
     };
     if wanted.is_empty() {
-        return Ok(checked().map(|(_, f)| f).collect());
+        return Ok(checked().collect());
     }
     let unknown: Vec<&str> = wanted
         .iter()
         .map(String::as_str)
-        .filter(|name| !checked().any(|(deployed, f)| deployed == name || f.key == *name))
+        .filter(|name| !checked().any(|(deployed, f)| deployed == *name || f.key == *name))
         .collect();
     if !unknown.is_empty() {
         let known: Vec<String> = checked()
@@ -46,8 +48,7 @@ pub fn select_functions<'a>(
         ));
     }
     Ok(checked()
-        .filter(|(deployed, f)| wanted.iter().any(|n| n == *deployed || *n == f.key))
-        .map(|(_, f)| f)
+        .filter(|(deployed, f)| wanted.iter().any(|n| n == deployed || *n == f.key))
         .collect())
 }
 
@@ -78,8 +79,8 @@ mod tests {
     const BEFORE: LifecycleEvent = LifecycleEvent::BeforeAllowTraffic;
     const AFTER: LifecycleEvent = LifecycleEvent::AfterAllowTraffic;
 
-    fn keys(selected: &[&FunctionChecks]) -> Vec<String> {
-        selected.iter().map(|f| f.key.clone()).collect()
+    fn keys(selected: &[(&str, &FunctionChecks)]) -> Vec<String> {
+        selected.iter().map(|(_, f)| f.key.clone()).collect()
     }
 
     #[test]

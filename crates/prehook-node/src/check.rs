@@ -47,8 +47,8 @@ pub fn select_functions(
             prehook_engine::select_functions(&config, &names, event).map(|functions| {
                 functions
                     .iter()
-                    .map(|f| SelectedFunction {
-                        function: deployed_name(&config, f),
+                    .map(|(deployed, f)| SelectedFunction {
+                        function: (*deployed).to_owned(),
                         key: f.key.clone(),
                     })
                     .collect::<Vec<_>>()
@@ -78,15 +78,6 @@ fn lifecycle_event_of(name: Option<&str>) -> Result<LifecycleEvent, String> {
             )
         }),
     }
-}
-
-fn deployed_name(config: &HookConfig, checks: &prehook_core::FunctionChecks) -> String {
-    config
-        .functions
-        .iter()
-        .find(|(_, f)| std::ptr::eq(*f, checks))
-        .map(|(name, _)| name.clone())
-        .unwrap_or_default()
 }
 
 /// The latest published version among ListVersionsByFunction's `Version` values.
