@@ -79,7 +79,7 @@ impl Sources<'_> {
 
     /// The `postTrafficHook` in force for function `key` before we add ours, with where it is
     /// set: the function's own settings, then ours, then the canary plugin's shared ones.
-    pub fn post_traffic_hook(&self, key: &str) -> Option<(String, &Value)> {
+    fn post_traffic_hook(&self, key: &str) -> Option<(String, &Value)> {
         let own = self
             .functions
             .get(key)
@@ -100,10 +100,11 @@ impl Sources<'_> {
         })
     }
 
-    /// A user's own post-traffic hook in force for function `key` (one that is not ours).
-    pub fn has_foreign_post_traffic_hook(&self, key: &str) -> bool {
+    /// A user's own post-traffic hook in force for function `key` (one that is not ours), with
+    /// where it is set.
+    pub fn foreign_post_traffic_hook(&self, key: &str) -> Option<(String, &Value)> {
         self.post_traffic_hook(key)
-            .is_some_and(|(_, hook)| hook.as_str() != Some(self.hook_key))
+            .filter(|(_, hook)| hook.as_str() != Some(self.hook_key))
     }
 
     /// Shared settings cannot make the hook everyone's post-traffic hook: only functions with
@@ -176,10 +177,7 @@ impl Sources<'_> {
         let after_path = join(&join(&join("functions", key), "prehook"), "afterTraffic");
         if after_traffic {
             // A post-traffic hook of the user's is never replaced behind their back.
-            if let Some((at, hook)) = self
-                .post_traffic_hook(key)
-                .filter(|(_, hook)| hook.as_str() != Some(self.hook_key))
-            {
+            if let Some((at, hook)) = self.foreign_post_traffic_hook(key) {
                 let named = match hook {
                     Value::String(name) => format!("the function {name:?}"),
                     other => describe(other),

@@ -200,7 +200,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             checked: &checked,
             has_post_traffic_hook: checked
                 .iter()
-                .any(|f| settings.has_foreign_post_traffic_hook(&f.key)),
+                .any(|f| settings.foreign_post_traffic_hook(&f.key).is_some()),
         },
         &mut errors,
     );
