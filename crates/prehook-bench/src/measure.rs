@@ -185,13 +185,15 @@ fn verify_invocations(
     Ok(())
 }
 
-/// Waits until the hook answered the Runtime API for `request_id` and polls for the next event.
-async fn idle(
+/// Waits for the `nth` status report (Succeeded), then until the hook answered the Runtime API
+/// for `request_id` and polls for the next event: one invocation served, the process idle again.
+async fn served(
     endpoints: &Endpoints,
     request_id: &str,
-    polls: usize,
+    nth: usize,
     what: &str,
-) -> Result<(), String> {
+) -> Result<StatusReport, String> {
+    let status = report(endpoints, nth, what).await?;
     if endpoints
         .runtime
         .wait_result(request_id, PATIENCE)
@@ -200,10 +202,10 @@ async fn idle(
     {
         return Err(format!("{what}: the hook never answered the Runtime API"));
     }
-    if !endpoints.runtime.wait_polls(polls, PATIENCE).await {
+    if !endpoints.runtime.wait_polls(nth + 1, PATIENCE).await {
         return Err(format!("{what}: the hook did not poll for the next event"));
     }
-    Ok(())
+    Ok(status)
 }
 
 /// Cold start (the event waiting when the process starts, as Lambda's first invocation) then a
@@ -222,20 +224,18 @@ pub async fn cold_warm(hook: &HookCmd, work: &Path) -> Result<ColdWarm, String> 
     )
     .await?;
     let what = format!("{} cold", hook.name);
-    let cold = report(&endpoints, 1, &what).await?;
+    let cold = served(&endpoints, &cold_id, 1, &what).await?;
     let init = *endpoints
         .runtime
         .polls()
         .first()
         .ok_or("no poll before the report")?;
-    idle(&endpoints, &cold_id, 2, &what).await?;
     verify_invocations(&endpoints, &functions, 1, &what)?;
 
     let queued = Instant::now();
     let warm_id = endpoints.invoke_hook("d-BENCH0001", "exec-warm");
     let what = format!("{} warm", hook.name);
-    let warm = report(&endpoints, 2, &what).await?;
-    idle(&endpoints, &warm_id, 3, &what).await?;
+    let warm = served(&endpoints, &warm_id, 2, &what).await?;
     verify_invocations(&endpoints, &functions, 2, &what)?;
 
     let peak_rss_kb = process.peak_rss_kb()?;
@@ -276,14 +276,12 @@ pub async fn scaling(
     )
     .await?;
     let what = format!("{} scaling {count} warm-up", hook.name);
-    report(&endpoints, 1, &what).await?;
-    idle(&endpoints, &warmup_id, 2, &what).await?;
+    served(&endpoints, &warmup_id, 1, &what).await?;
 
     let queued = Instant::now();
     let scale_id = endpoints.invoke_hook("d-SCALE001", "exec-scale");
     let what = format!("{} scaling {count}", hook.name);
-    let done = report(&endpoints, 2, &what).await?;
-    idle(&endpoints, &scale_id, 3, &what).await?;
+    let done = served(&endpoints, &scale_id, 2, &what).await?;
     verify_invocations(&endpoints, &functions, 1, &what)?;
     process.stop().await;
     Ok(ms(queued, done.at))
