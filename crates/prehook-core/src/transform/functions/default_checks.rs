@@ -1,7 +1,7 @@
 //! `prehook: true`: a check derived from the function's own triggers, that passes on a healthy
 //! version and fails on a broken one.
 //!
-//! HTTP functions get a request to a route they declare, judged on what shows a broken version
+//! HTTP functions get a GET to a route they declare, judged on what shows a broken version
 //! (a 5xx, a function error, an answer that is not a valid response), never on whether that
 //! path exists: a healthy app mounted under `/base` answers 404 on `/healthcheck`. Other
 //! functions get their trigger's own event (or a schedule's `input`), judged on function errors.
@@ -9,11 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::routes::{self, Route};
 use super::source_events;
-use crate::check::{Body, Check, EventKind, Expect, HttpRequest, Request};
+use crate::check::{Check, EventKind, Expect, HttpRequest, Request};
 use crate::route;
 use crate::status::StatusSpec;
 
@@ -46,13 +46,8 @@ fn http_check(function: &Value, kind: EventKind) -> Check {
         EventKind::ApiGatewayLambda => "passes unless 5xx or function error",
         _ => "passes unless 5xx, function error or invalid response",
     };
-    let (method, path, template, why) = match chosen {
+    let (path, template, why) = match chosen {
         Some(r) => {
-            let method = if r.takes_get() {
-                "GET"
-            } else {
-                r.method.as_str()
-            };
             let filled = r.is_template && route::has_parameters(&r.path);
             let path = if r.is_template {
                 route::fill(&r.path)
@@ -60,23 +55,21 @@ fn http_check(function: &Value, kind: EventKind) -> Check {
                 r.path.clone()
             };
             let why = format!(
-                "{} of {}{}",
+                "{} of {}{}{}",
                 r.shown,
                 r.source,
-                if filled { ", parameters filled" } else { "" }
+                if filled { ", parameters filled" } else { "" },
+                if r.takes_get() { "" } else { ", sent as GET" }
             );
-            (
-                method.to_owned(),
-                path,
-                r.is_template.then(|| r.path.clone()),
-                why,
-            )
+            (path, r.is_template.then(|| r.path.clone()), why)
         }
-        None if has_url(function) => ("GET".into(), "/".into(), None, "function URL".into()),
-        None => ("GET".into(), "/".into(), None, "no route declared".into()),
+        None if has_url(function) => ("/".into(), None, "function URL".into()),
+        None => ("/".into(), None, "no route declared".into()),
     };
-    // A body a JSON handler can parse, rather than none, for the methods that carry one.
-    let body = matches!(method.as_str(), "POST" | "PUT" | "PATCH").then(|| Body::Json(json!({})));
+    // Always a GET: a default nobody wrote must not create or delete anything in the data the
+    // new version already shares with the live one. A router answers a GET on a POST route with
+    // 404 or 405, which pass; a handler that only takes POST needs checks of its own.
+    let method = "GET".to_owned();
     Check {
         name: format!("{method} {path} (default: {why}; {judged})"),
         request: Request::Http(HttpRequest {
@@ -84,7 +77,7 @@ fn http_check(function: &Value, kind: EventKind) -> Check {
             path,
             route: template,
             headers: BTreeMap::new(),
-            body,
+            body: None,
         }),
         expect: Expect {
             status: Some(StatusSpec::not_server_error()),
@@ -137,6 +130,7 @@ pub fn infer_route(function: &Value, kind: EventKind, http: &HttpRequest) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn http(events: Value, kind: EventKind) -> (String, String, Option<String>) {
         let check = default_check(&json!({"handler": "h", "events": events}), kind);
@@ -188,15 +182,24 @@ mod tests {
             {"http": {"method": "get", "path": "users/{id}"}}
         ]);
         assert_eq!(http(events, EventKind::ApiGateway).1, "GET /users/1");
-        // Only a POST: it is sent, with a JSON body a handler can parse.
+        // Only a DELETE: its path gets a GET, which changes nothing.
         let check = default_check(
-            &json!({"events": [{"httpApi": "POST /orders"}]}),
+            &json!({"events": [{"httpApi": "DELETE /orders/{id}"}]}),
             EventKind::HttpApi,
         );
         let Request::Http(request) = check.request else {
             panic!()
         };
-        assert_eq!(request.body, Some(Body::Json(json!({}))));
+        assert_eq!(
+            (request.method.as_str(), request.path.as_str()),
+            ("GET", "/orders/1")
+        );
+        assert_eq!(request.body, None);
+        assert!(
+            check.name.contains("parameters filled, sent as GET;"),
+            "{}",
+            check.name
+        );
     }
 
     #[test]
