@@ -1,8 +1,8 @@
 'use strict';
 
 // `prehook: true` on real handlers: the default check derived from each function's triggers,
-// in the packaged prehook.json and in `serverless prehook check --local` against the real
-// serverless-offline, healthy and broken:
+// in the packaged prehook.json (serverless@3 and osls) and in `serverless prehook check --local`
+// against the real serverless-offline, healthy and broken:
 // - e2e/services/mounted-app: an Express-style app under /base (a 404 on /healthcheck);
 // - e2e/services/lambda-integration: `integration: lambda`, the handler reads `event.path.id`.
 
@@ -132,6 +132,13 @@ for (const [service, { functions }] of Object.entries(SERVICES)) {
         assert.equal(checks.event, f.event, key);
         assert.deepEqual(checks.checks, [{ name: f.name, request: f.request, expect: { status: ['100-499'] } }], key);
       }
+    });
+
+    it('osls packages the same default checks', () => {
+      const oslsDir = copyService(service, 'defaults-osls');
+      const run = runPackage('osls', oslsDir);
+      assert.equal(run.status, 0, run.output);
+      assert.deepEqual(packagedConfig(oslsDir), packagedConfig(dir));
     });
 
     it('passes cfn-lint without errors', () => {
