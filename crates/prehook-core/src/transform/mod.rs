@@ -291,7 +291,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
                 line = format!("{line}; {note}");
             }
             if versioned_functions.contains(&f.key) {
-                line.push_str("; published as a version on each deploy although provider.versionFunctions is false: its checks run against that version");
+                line.push_str("; published as versions although provider.versionFunctions is false: its checks run against the new one");
             }
             line
         })
