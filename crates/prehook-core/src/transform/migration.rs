@@ -41,3 +41,45 @@ pub fn hand_written_hook_evidence(
                 .then(|| "its key names a hook".to_owned())
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn map(value: Value) -> Map<String, Value> {
+        value.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn a_reference_as_a_traffic_hook_is_the_evidence_named_first() {
+        let functions = map(json!({
+            "api": { "deploymentSettings": { "postTrafficHook": "checker" } },
+            "checker": { "handler": "h" },
+        }));
+        assert_eq!(
+            hand_written_hook_evidence("checker", &functions, None).as_deref(),
+            Some("functions.api.deploymentSettings.postTrafficHook names it")
+        );
+        let canary = map(json!({ "preTrafficHook": "checker" }));
+        let unreferenced = map(json!({ "checker": {} }));
+        assert_eq!(
+            hand_written_hook_evidence("checker", &unreferenced, Some(&canary)).as_deref(),
+            Some("custom.deploymentSettings.preTrafficHook names it")
+        );
+    }
+
+    #[test]
+    fn a_key_that_names_a_hook_is_evidence_and_any_other_key_is_not() {
+        let functions = map(json!({ "smokeHook": {}, "website": {} }));
+        assert_eq!(
+            hand_written_hook_evidence("smokeHook", &functions, None).as_deref(),
+            Some("its key names a hook")
+        );
+        assert_eq!(
+            hand_written_hook_evidence("website", &functions, None),
+            None
+        );
+    }
+}
