@@ -69,8 +69,13 @@ function packageEnv(env) {
 
 /** Runs `<cli> package` in `dir`; returns its exit status and combined output. */
 function runPackage(cli, dir, env = {}) {
+  return runCommand(cli, dir, ['package'], env);
+}
+
+/** Runs `<cli> <args>` in `dir`; returns its exit status and combined output. */
+function runCommand(cli, dir, args, env = {}) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [CLIS[cli], 'package'], {
+  const result = spawnSync(process.execPath, [CLIS[cli], ...args], {
     cwd: dir,
     env: packageEnv(env),
     encoding: 'utf8',
@@ -112,4 +117,4 @@ function cfnLint(file) {
   return JSON.parse(result.stdout || '[]');
 }
 
-module.exports = { CLIS, WORK, edits, copyExample, runPackage, runPackageAsync, templatePath, cfnLint };
+module.exports = { CLIS, WORK, edits, copyExample, runCommand, runPackage, runPackageAsync, templatePath, cfnLint };
