@@ -208,8 +208,8 @@ for (const { service, cli } of RUNS) {
         hooks.add(update.BeforeAllowTrafficHook.Ref);
         const group = withPrehook.Resources[update.DeploymentGroupName.Ref];
         assert.equal(group.Type, 'AWS::CodeDeploy::DeploymentGroup');
-        assert.equal(group.Properties.DeploymentConfig?.Ref ?? group.Properties.DeploymentConfigName,
-          `CodeDeployDefault.Lambda${settings.type || 'AllAtOnce'}`, `${key}: deployment type`);
+        // The canary plugin writes it as Fn::Sub of `CodeDeployDefault.Lambda${ConfigName}`.
+        assert.deepEqual(group.Properties.DeploymentConfigName['Fn::Sub'][1], { ConfigName: settings.type || 'AllAtOnce' }, `${key}: deployment type`);
         if (settings.postTrafficHook) {
           assert.deepEqual(update.AfterAllowTrafficHook, { Ref: functionLogicalId(settings.postTrafficHook) }, `${key}: its own post-traffic hook`);
         }
