@@ -69,8 +69,13 @@ function packageEnv(env) {
 
 /** Runs `<cli> package` in `dir`; returns its exit status and combined output. */
 function runPackage(cli, dir, env = {}) {
+  return runCommand(cli, dir, ['package'], env);
+}
+
+/** Runs `<cli> <args>` in `dir`; returns its exit status and combined output. */
+function runCommand(cli, dir, args, env = {}) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [CLIS[cli], 'package'], {
+  const result = spawnSync(process.execPath, [CLIS[cli], ...args], {
     cwd: dir,
     env: packageEnv(env),
     encoding: 'utf8',
@@ -134,4 +139,4 @@ function cfnLintMany(files) {
   return findings;
 }
 
-module.exports = { CLIS, WORK, edits, copyExample, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintMany };
+module.exports = { CLIS, WORK, edits, copyExample, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintMany };
