@@ -198,6 +198,17 @@ for (const { service, cli } of RUNS) {
       }
     });
 
+    it("leaves the service's functions as they were (their code aside)", () => {
+      for (const [id, fn] of resourcesOfType(original, 'AWS::Lambda::Function')) {
+        const after = withPrehook.Resources[id];
+        // Code.S3Key holds the time of packaging.
+        const { Code: _code, ...before } = fn.Properties;
+        const { Code: _codeAfter, ...now } = after.Properties;
+        assert.deepEqual(now, before, `${id}: properties (runtime, role, environment, VPC, layers, ...)`);
+        assert.deepEqual(after.DependsOn, fn.DependsOn, `${id}: DependsOn`);
+      }
+    });
+
     it('wires each checked function: alias, deployment group, the hook before traffic, its own settings', () => {
       const aliases = resourcesOfType(withPrehook, 'AWS::Lambda::Alias');
       const hooks = new Set();
