@@ -40,7 +40,7 @@ const stableIds = (text) =>
   text.replace(/(LambdaVersion)[0-9A-Za-z]{20,}/g, '$1').replace(/(ApiGatewayDeployment)\d{10,}/g, '$1');
 
 /** Copies a corpus service into the work folder as one variant ready to package. */
-function copyService(service, variant, cli) {
+function copyCorpusService(service, variant, cli) {
   const dir = path.join(WORK, 'corpus', `${service}-${variant}-${cli.replace(/\W+/g, '')}`);
   fs.rmSync(dir, { recursive: true, force: true });
   const source = path.join(CORPUS, service);
@@ -143,7 +143,7 @@ before(async () => {
   const started = Date.now();
   const tasks = RUNS.flatMap(({ service, cli }) =>
     ['original', 'prehook'].map((variant) => async () => {
-      const dir = copyService(service, variant, cli);
+      const dir = copyCorpusService(service, variant, cli);
       const run = await runPackageAsync(cli, dir);
       runs.set(`${service} ${cli} ${variant}`, { dir, ...run });
     })
