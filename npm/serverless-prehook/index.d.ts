@@ -126,8 +126,8 @@ export interface PrehookCustomConfig {
   functionName?: string;
   /** @default "x86_64" */
   architecture?: 'x86_64' | 'arm64';
-  /** `provided.al2` can no longer be created (Lambda deprecation, 2026). @default "provided.al2023" */
-  runtime?: 'provided.al2023' | 'provided.al2';
+  /** The only runtime Lambda accepts for the hook; `provided.al2` is refused (blocked by Lambda since 2026-08-31). @default "provided.al2023" */
+  runtime?: 'provided.al2023';
   /** Seconds the hook may run. @default 300 */
   timeout?: number;
   /** @default 128 */
@@ -136,6 +136,15 @@ export interface PrehookCustomConfig {
   iam?: 'dedicated' | 'shared';
   /** Rollback alarms for every checked function. @default false */
   alarms?: PrehookAlarms;
+  /**
+   * Runs the hook in this VPC (it never takes `provider.vpc`); its role then gets the EC2
+   * network-interface rights. It must reach CodeDeploy, Lambda and CloudWatch Logs from there.
+   */
+  vpc?: {
+    /** Ids, or intrinsic functions (`Ref`, `Fn::ImportValue`) that resolve to them. */
+    securityGroupIds: Array<string | Record<string, unknown>>;
+    subnetIds: Array<string | Record<string, unknown>>;
+  };
 }
 
 /** One problem in the config, with its YAML path. */
@@ -280,11 +289,20 @@ export interface CheckReport {
 export interface PrehookChanges {
   hookFunctionKey: string;
   hookFunction: Record<string, unknown>;
+  /** What the plugin changes in the hook's compiled `AWS::Lambda::Function` before the template is written. */
+  compiledHook: {
+    logicalId: string;
+    removeProperties: string[];
+    setProperties?: Record<string, unknown>;
+    removeDependsOn: string[];
+  };
   artifact: { architecture: string; shippedFileName: string; fileName: string; path: string };
   /** The hook's checks config, written as prehook.json into its zip. */
   prehookJson: string;
   hookConfig: { functions: Record<string, unknown>; skip?: { reason: string; setting: string } };
   deploymentSettings: Record<string, Record<string, unknown>>;
+  /** Checked functions given `versionFunction: true` (`provider.versionFunctions` is false); absent when none. */
+  versionedFunctions?: string[];
   iam: {
     mode: 'dedicated' | 'shared';
     statementsTarget: string[] | null;

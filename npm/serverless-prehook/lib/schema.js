@@ -102,6 +102,9 @@ const functionPrehook = {
   ],
 };
 
+// An id, or an intrinsic function (Ref, Fn::ImportValue, ...) that resolves to one.
+const vpcIds = { type: 'array', minItems: 1, items: { anyOf: [{ type: 'string' }, { type: 'object' }] } };
+
 const customPrehook = {
   type: 'object',
   properties: {
@@ -119,11 +122,19 @@ const customPrehook = {
     },
     functionName: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
     architecture: { enum: ['x86_64', 'arm64'] },
+    // provided.al2 stays here so that the core's refusal (what to use instead, what happens to
+    // an existing stack) is the message users see, not the schema's.
     runtime: { enum: ['provided.al2023', 'provided.al2'] },
     timeout: { type: 'integer', minimum: 10, maximum: 900 },
     memorySize: { type: 'integer', minimum: 128, maximum: 10240 },
     iam: { enum: ['dedicated', 'shared'] },
     alarms,
+    vpc: {
+      type: 'object',
+      properties: { securityGroupIds: vpcIds, subnetIds: vpcIds },
+      required: ['securityGroupIds', 'subnetIds'],
+      additionalProperties: false,
+    },
   },
   additionalProperties: false,
 };
