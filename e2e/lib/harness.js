@@ -43,9 +43,18 @@ let counter = 0;
 
 /** A fresh copy of examples/<example> with `edit`s applied to its serverless.yml. */
 function copyExample(example, label, ...editors) {
+  return copyFrom(path.join(ROOT, 'examples', example), example, label, editors);
+}
+
+/** A fresh copy of e2e/services/<service>, the services only the e2e tests use. */
+function copyService(service, label, ...editors) {
+  return copyFrom(path.join(ROOT, 'e2e', 'services', service), service, label, editors);
+}
+
+function copyFrom(source, name, label, editors) {
   counter += 1;
-  const dir = path.join(WORK, `${String(counter).padStart(2, '0')}-${example}-${label}`.replace(/[^\w.-]+/g, '-'));
-  fs.cpSync(path.join(ROOT, 'examples', example), dir, {
+  const dir = path.join(WORK, `${String(counter).padStart(2, '0')}-${name}-${label}`.replace(/[^\w.-]+/g, '-'));
+  fs.cpSync(source, dir, {
     recursive: true,
     filter: (source) => !/[\\/](node_modules|\.serverless)([\\/]|$)/.test(source),
   });
@@ -139,4 +148,4 @@ function cfnLintMany(files) {
   return findings;
 }
 
-module.exports = { CLIS, WORK, edits, copyExample, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintMany };
+module.exports = { CLIS, WORK, edits, copyExample, copyService, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintMany };

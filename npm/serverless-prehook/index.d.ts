@@ -1,7 +1,11 @@
 // Types of serverless-prehook: its config (for `serverless.ts` users) and its native core.
 
-/** How a new version is invoked: the shape of the event it receives. */
-export type PrehookEvent = 'apigateway' | 'httpapi' | 'alb' | 'raw';
+/**
+ * How a new version is invoked: the shape of the event it receives. `apigateway-lambda` is a REST
+ * API's Lambda (non-proxy) integration (`integration: lambda`): the framework's mapped request in,
+ * the function's return value as the body of a 200 out.
+ */
+export type PrehookEvent = 'apigateway' | 'apigateway-lambda' | 'httpapi' | 'alb' | 'raw';
 
 /** `200`, `"200-299"`, `"2xx"`. */
 export type StatusCode = number | string;
@@ -28,6 +32,11 @@ export interface PrehookHttpRequest {
   method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | string;
   /** Starts with `/`; may carry a query string. */
   path: string;
+  /**
+   * The declared route the path goes to (`/users/{id}`): its path parameters go into the event.
+   * @default the most specific route of the function's events that matches the path
+   */
+  route?: string;
   headers?: Record<string, string | number | boolean>;
   /** Text as written; any other value is sent as JSON. */
   body?: unknown;
@@ -78,14 +87,19 @@ export type PrehookAlarms =
 export type PrehookFunctionConfig =
   | boolean
   | {
-      /** Run before traffic shifts. @default ["GET /healthcheck"] for HTTP functions, [{ payload: {} }] otherwise */
+      /**
+       * Run before traffic shifts. @default one check derived from the function's triggers: a
+       * request to a route it declares, passing unless 5xx, function error or invalid response
+       * (HTTP functions); the trigger's own event or a schedule's input, passing unless function
+       * error (others)
+       */
       checks?: PrehookCheck[];
       /**
        * Run once all traffic has shifted (CodeDeploy's AfterAllowTraffic): the hook becomes the
        * function's `postTrafficHook` too. Same event, retries and timeout as `checks`.
        */
       afterTraffic?: PrehookCheck[];
-      /** @default derived from the function's events (http → apigateway, httpApi → httpapi, alb → alb, else raw) */
+      /** @default derived from the function's events (http → apigateway, or apigateway-lambda with `integration: lambda`; httpApi → httpapi, alb → alb, else raw) */
       event?: PrehookEvent;
       /** Attempts after a failed one. @default 2 */
       retries?: number;

@@ -16,6 +16,7 @@ const request = {
       properties: {
         method: { type: 'string' },
         path: { type: 'string' },
+        route: { type: 'string' },
         headers: {
           type: 'object',
           additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
@@ -91,7 +92,7 @@ const functionPrehook = {
       properties: {
         checks: { type: 'array', items: check, minItems: 1 },
         afterTraffic: { type: 'array', items: check, minItems: 1 },
-        event: { enum: ['apigateway', 'httpapi', 'alb', 'raw'] },
+        event: { enum: ['apigateway', 'apigateway-lambda', 'httpapi', 'alb', 'raw'] },
         retries: { type: 'integer', minimum: 0, maximum: 10 },
         timeout: { type: 'integer', minimum: 1, maximum: 900 },
         alarms,
