@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the packed plugin: copies examples/ services into e2e/.work/, installs
-# serverless-prehook there from the tarball scripts/pack-plugin.sh produces, and runs the real
+# serverless-prehook there from the tarballs scripts/pack-plugin.sh produces (this platform's
+# package and the root package, as npm would pick them), and runs the real
 # `serverless package` with serverless@3 and with osls (both from e2e/package-lock.json), the
 # real serverless-plugin-canary-deployments, with the two plugins listed both ways round.
 # Assertions and cfn-lint runs are in e2e/tests/.
