@@ -147,7 +147,6 @@ def targets(hooks, floor, sizes, plugin):
     cold = ours["coldMs"]["median"]
     counts = sorted(ours["scalingMs"], key=int)
     one, fifty = ours["scalingMs"][counts[0]]["median"], ours["scalingMs"][counts[-1]]["median"]
-    added = plugin["with"]["median"] - plugin["without"]["median"]
     warm_gap = ours["warmMs"]["median"] - floor["median"]
     peer_cold = {p: hooks[p]["coldMs"]["median"] / cold for p in PEERS}
     return [
@@ -161,17 +160,86 @@ def targets(hooks, floor, sizes, plugin):
          warm_gap <= 2),
         (f"{counts[-1]} functions in < 2× one function's time", f"{fifty / one:.2f}× ({fifty:.0f} ms vs {one:.0f} ms)",
          fifty < 2 * one),
-        ("plugin adds < 1 s to `serverless package`", f"{added:+.2f} s ({plugin['with']['median']:.2f} s vs {plugin['without']['median']:.2f} s, {plugin['with']['median'] / plugin['without']['median']:.2f}×)",
-         added < 1),
+        *plugin_targets(plugin),
     ]
+
+
+# What the plugin may add to `serverless package` (issue 12), in seconds, per variant.
+PLUGIN_TARGETS = [("with", "native addon", 0.3), ("wasm", "wasm fallback", 1.0)]
+PLUGIN_HEADING = "## The plugin's cost in `serverless package`"
+
+
+def plugin_targets(plugin):
+    """Judged on CPU time (user + sys), which a busy shared machine disturbs far less than wall
+    time; the wall time is shown alongside (bench/plugin_cost.py)."""
+    base, base_cpu = plugin["without"]["median"], plugin["without"]["cpu"]["median"]
+    rows = []
+    for key, name, limit in PLUGIN_TARGETS:
+        added = plugin[key]["median"] - base
+        added_cpu = plugin[key]["cpu"]["median"] - base_cpu
+        rows.append((f"plugin adds ≤ {limit:g} s to `serverless package` ({name}; CPU time)",
+                     f"{added_cpu:+.2f} s CPU ({plugin[key]['cpu']['median']:.2f} s vs {base_cpu:.2f} s); "
+                     f"wall {added:+.2f} s ({plugin[key]['median']:.2f} s vs {base:.2f} s)",
+                     added_cpu <= limit))
+    return rows
+
+
+def plugin_table(plugin):
+    rows = [
+        (label, spread(plugin[key], 2), spread(plugin[key]["cpu"], 2))
+        for key, label in [("without", "examples/website without serverless-prehook"),
+                           ("with", "examples/website as shipped (with serverless-prehook, native addon)"),
+                           ("wasm", "the same on the wasm fallback (`NAPI_RS_FORCE_WASI=error`)")]
+    ]
+    return table(["`serverless package`", "wall seconds, median (min–max)", "CPU seconds (user + sys)"], rows)
+
+
+def goal_row(goal, measured, ok):
+    return f"| {goal} | {measured} | {'met' if ok else '**missed**'} |"
+
+
+def update_plugin_section(results_md, plugin, command):
+    """Rewrites only the plugin's section and target rows of an existing RESULTS.md, for a
+    plugin-cost run on its own (bench/plugin_cost.py), saying when and how it was measured."""
+    text = Path(results_md).read_text()
+    start = text.index(PLUGIN_HEADING)
+    end = text.index("\n## ", start + 1)
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load_now = " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    section = (f"{PLUGIN_HEADING} (serverless@{package_version('e2e/node_modules/serverless')})\n\n"
+               f"Measured on its own on {now} (`{command}`, {plugin['with']['runs']} runs per variant, load average "
+               f"(1, 5, 15 min) when written {load_now}). On a shared, busy machine the wall times mostly measure the other "
+               "jobs and cannot resolve a few tenths of a second, so the targets are judged on CPU time "
+               "(user + sys of the `serverless` process tree, the wasm runtime's threads included), "
+               "which contention inflates far less; on a quiet machine the two agree. The rest of "
+               "this file is from the run above.\n\n"
+               f"{plugin_table(plugin)}\n")
+    text = text[:start] + section + text[end:]
+    lines = [line for line in text.split("\n") if not line.startswith("| plugin adds ")]
+    index = next(i for i, line in enumerate(lines) if line.startswith("| target (issue 5)")) + 2
+    while index < len(lines) and lines[index].startswith("| "):
+        index += 1
+    lines[index:index] = [goal_row(*row) for row in plugin_targets(plugin)]
+    Path(results_md).write_text("\n".join(lines))
 
 
 def main():
     parser = argparse.ArgumentParser()
-    for name in ("hooks", "sizes", "plugin", "command", "out"):
+    for name in ("plugin", "command", "out"):
         parser.add_argument(f"--{name}", required=True)
+    parser.add_argument("--hooks")
+    parser.add_argument("--sizes")
+    parser.add_argument("--plugin-only", action="store_true",
+                        help="rewrite only the plugin's section and targets of an existing --out")
     parser.add_argument("--notes", default=str(BENCH / "NOTES.md"))
     args = parser.parse_args()
+    if args.plugin_only:
+        plugin = load(args.plugin)
+        update_plugin_section(args.out, plugin, args.command)
+        print(plugin_table(plugin), "\n".join(goal_row(*row) for row in plugin_targets(plugin)), sep="\n\n")
+        return
+    if not args.hooks or not args.sizes:
+        parser.error("--hooks and --sizes are required without --plugin-only")
     results, sizes, plugin = load(args.hooks), load(args.sizes), load(args.plugin)
     hooks, floor = results["hooks"], results["floorMs"]
     counts = sorted(hooks["ours"]["scalingMs"], key=int)
@@ -184,13 +252,9 @@ def main():
     scale = scaling_table(hooks, counts)
     goal_rows = [(goal, measured, "met" if ok else "**missed**") for goal, measured, ok in targets(hooks, floor, sizes, plugin)]
     goals = table(["target (issue 5)", "measured", ""], goal_rows)
-    plugin_rows = [
-        (label, spread(plugin[key], 2))
-        for key, label in [("without", "examples/website without serverless-prehook"), ("with", "examples/website as shipped (with serverless-prehook)")]
-    ]
-    plugin_table = table(["`serverless package`", "seconds, median (min–max)"], plugin_rows)
+    plugin_figures = plugin_table(plugin)
 
-    print(main_table, scale, plugin_table, goals, sep="\n\n")
+    print(main_table, scale, plugin_figures, goals, sep="\n\n")
 
     notes = Path(args.notes).read_text().strip() if Path(args.notes).is_file() else ""
     text = f"""# Benchmark results
@@ -220,9 +284,9 @@ functions one after the other, as their users write them (a `for` loop over the 
 
 {scale}
 
-## The plugin's cost in `serverless package` (serverless@{package_version('e2e/node_modules/serverless')})
+{PLUGIN_HEADING} (serverless@{package_version('e2e/node_modules/serverless')})
 
-{plugin_table}
+{plugin_figures}
 
 ## Targets
 

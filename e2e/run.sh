@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end tests of the packed plugin: copies examples/ services into e2e/.work/, installs
-# serverless-prehook there from the tarball scripts/pack-plugin.sh produces, and runs the real
+# serverless-prehook there from the tarballs scripts/pack-plugin.sh produces (this platform's
+# package and the root package, as npm would pick them), and runs the real
 # `serverless package` with serverless@3 and with osls (both from e2e/package-lock.json), the
 # real serverless-plugin-canary-deployments, with the two plugins listed both ways round.
 # Assertions and cfn-lint runs are in e2e/tests/; e2e/corpus/ holds real-world services that
@@ -21,7 +22,9 @@ export SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off SLS_INTERACTIVE_SETUP
 [ -d e2e/node_modules/serverless ] || (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 command -v cfn-lint >/dev/null || { echo "e2e: cfn-lint not found: run scripts/setup.sh" >&2; exit 1; }
 
-tarball="$(scripts/pack-plugin.sh | tail -1)"
+# This platform's package and the root package, installed together.
+packed="$(scripts/pack-plugin.sh)"
+mapfile -t tarballs <<<"$packed"
 work="$root/e2e/.work"
 rm -rf "$work"
 mkdir -p "$work/bin"
@@ -32,7 +35,7 @@ export PREHOOK_LOCALAWS="$work/bin/prehook-localaws"
 # Services copied under .work/ find serverless-prehook in .work/node_modules and the framework
 # and the canary plugin in e2e/node_modules, as a user's project finds its own installs.
 printf '{ "private": true }\n' >"$work/package.json"
-npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$tarball"
+npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "${tarballs[@]}"
 
 # The local CodeDeploy/Lambda endpoints the SAM example's hook runs against (`cargo test
 # --workspace` has built it already in CI: this is quick).
