@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# `make test-platforms`: builds the addon of every platform package and proves each one as far
+# as this Linux x64 machine can (the table it writes is PLATFORMS.md):
+#   - runs platforms/smoke/smoke.js through it where a Node.js for it runs here: linux-x64 on the
+#     machine's Node.js and on official Node.js 22 and 24, linux-arm64 on official Node.js
+#     under qemu-user, win32-x64 on official node.exe under wine; every document must be byte
+#     for byte the one linux-x64-gnu gives on the machine's Node.js;
+#   - checks the file of every binary (platforms/check_binary.py): format, CPU, minimum OS,
+#     linked libraries, glibc symbol versions (none for musl);
+#   - lints the release workflow with actionlint.
+# Not part of `make test`: it builds seven targets (long the first time, incremental after).
+# Every step runs even after one failed; the summary lists them all.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+work="$root/target/platforms"
+out="$work/smoke"
+addons="$work/addons"
+logs="$work/logs"
+mkdir -p "$out" "$addons" "$logs"
+nodes="$root/platforms/nodes/node_modules"
+
+PLATFORMS=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl darwin-x64 darwin-arm64 win32-x64-msvc)
+
+results=()   # "platform|package|how tested|outcome"
+failed=0
+record() { results+=("$1|serverless-prehook-$1|$2|$3"); [ "$3" = passed ] || failed=$((failed + 1)); }
+say() { printf '\n=== %s\n' "$*"; }
+
+# A step's output goes to its log; on failure its tail is shown.
+step() {
+  local log="$logs/$1.log"; shift
+  if "$@" >"$log" 2>&1; then tail -n 3 "$log"; return 0; fi
+  tail -n 25 "$log"; echo "(full log: $log)"; return 1
+}
+
+say "actionlint .github/workflows/"
+if step actionlint actionlint .github/workflows/*.yml; then lint=passed; else lint=FAILED; failed=$((failed + 1)); fi
+
+built=()
+for platform in "${PLATFORMS[@]}"; do
+  say "build $platform"
+  start=$SECONDS
+  if step "build-$platform" scripts/build-platform.sh "$platform" "$addons"; then
+    built+=("$platform")
+  else
+    record "$platform" "build (scripts/build-platform.sh)" FAILED
+  fi
+  echo "($((SECONDS - start)) s)"
+done
+is_built() { [[ " ${built[*]} " == *" $1 "* ]]; }
+
+declare -A file_check=()
+for platform in "${built[@]}"; do
+  if line="$(python3 platforms/check_binary.py "$platform" "$addons/prehook.$platform.node" 2>&1)"; then
+    file_check[$platform]="${line#check-binary: "$platform": }"
+    echo "$line"
+  else
+    echo "$line"
+    file_check[$platform]=FAILED
+  fi
+done
+
+# smoke <name> <addon> <command...>: runs the smoke script, then compares with the reference.
+reference="$out/reference.json"
+smoke() {
+  local name="$1" addon="$2"; shift 2
+  local doc="$out/$name.json"
+  rm -f "$doc"
+  say "smoke $name"
+  if ! step "smoke-$name" "$@" "$root/platforms/smoke/smoke.js" "$addon" "$doc"; then return 1; fi
+  if [ "$doc" != "$reference" ] && ! cmp "$reference" "$doc"; then
+    diff -u "$reference" "$doc" | head -n 40
+    echo "smoke $name: differs from linux-x64-gnu's document"
+    return 1
+  fi
+}
+
+# Runs of one platform: "how" lists what passed; any failure fails the platform.
+declare -A how=() outcome=()
+ran() { # ran <platform> <description> <status>
+  how[$1]="${how[$1]:+${how[$1]}; }$2"
+  if [ "$3" != 0 ]; then outcome[$1]=FAILED; how[$1]="${how[$1]} (FAILED)"; fi
+}
+
+machine_node="$(node -v)"
+if is_built linux-x64-gnu; then
+  x64="$addons/prehook.linux-x64-gnu.node"
+  smoke "linux-x64-gnu-node${machine_node#v}" "$x64" node; status=$?
+  cp "$out/linux-x64-gnu-node${machine_node#v}.json" "$reference" 2>/dev/null || status=1
+  ran linux-x64-gnu "smoke on the machine's Node.js ${machine_node} (the reference)" $status
+  for n in node22-linux-x64 node24-linux-x64; do
+    exe="$nodes/$n/bin/node"
+    v="$("$exe" -v)"
+    smoke "linux-x64-gnu-node${v#v}" "$x64" "$exe"
+    ran linux-x64-gnu "smoke on official Node.js $v, identical" $?
+  done
+fi
+
+if is_built linux-arm64-gnu && [ -f "$reference" ]; then
+  # Official linux-arm64 Node.js is dynamically linked against glibc and libstdc++: Debian's
+  # arm64 cross libraries (/usr/aarch64-linux-gnu) are the root qemu-user loads them from.
+  exe="$nodes/node24-linux-arm64/bin/node"
+  v="$(qemu-aarch64 -L /usr/aarch64-linux-gnu "$exe" -v)"
+  smoke "linux-arm64-gnu-node${v#v}" "$addons/prehook.linux-arm64-gnu.node" qemu-aarch64 -L /usr/aarch64-linux-gnu "$exe"
+  ran linux-arm64-gnu "smoke on official Node.js $v (linux-arm64) under qemu-user $(qemu-aarch64 --version | sed -n 's/.*version \([^ ]*\).*/\1/p;q'), identical" $?
+fi
+
+if is_built win32-x64-msvc && [ -f "$reference" ]; then
+  # A wine prefix of our own, with the stand-in bcryptprimitives.dll (platforms/wine/) that
+  # wine 8 lacks and real Windows has, in its system32 where Windows' own would be.
+  export WINEPREFIX="$work/wine" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  stand_in="$work/wine-dll/bcryptprimitives.dll"
+  mkdir -p "$(dirname "$stand_in")"
+  if [ ! -f "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" ] || [ "$root/platforms/wine/bcryptprimitives.c" -nt "$stand_in" ]; then
+    x86_64-w64-mingw32-gcc -O2 -shared -s -o "$stand_in" "$root/platforms/wine/bcryptprimitives.c" -ladvapi32
+    wineboot --init >"$logs/wineboot.log" 2>&1 || true
+    cp "$stand_in" "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll"
+  fi
+  exe="$nodes/node24-win-x64/bin/node.exe"
+  v="$(wine "$exe" -v | tr -d '\r')"
+  smoke "win32-x64-msvc-node${v#v}" "$addons/prehook.win32-x64-msvc.node" wine "$exe"
+  ran win32-x64-msvc "smoke on official node.exe $v under $(wine --version), identical; zip entries Unix 0755/0644" $?
+fi
+
+for platform in "${PLATFORMS[@]}"; do
+  is_built "$platform" || continue
+  desc="${how[$platform]:-}"
+  [ -n "$desc" ] && desc="$desc; "
+  if [ "${file_check[$platform]}" = FAILED ]; then
+    outcome[$platform]=FAILED; desc="${desc}file check FAILED"
+  else
+    desc="${desc}file: ${file_check[$platform]}"
+  fi
+  record "$platform" "$desc" "${outcome[$platform]:-passed}"
+done
+
+commit="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- crates platforms scripts Cargo.lock || echo '+changes')"
+date="$(date -u +%Y-%m-%d)"
+{
+  echo "| platform | package | how it was tested | outcome | date | commit |"
+  echo "| --- | --- | --- | --- | --- | --- |"
+  for r in "${results[@]}"; do
+    IFS='|' read -r platform package tested result <<<"$r"
+    echo "| $platform | \`$package\` | $tested | $result | $date | $commit |"
+  done
+  echo "| (workflow) | \`.github/workflows/release.yml\` | actionlint $(actionlint -version 2>/dev/null | head -n1) | $lint | $date | $commit |"
+} >"$work/PLATFORMS.table.md"
+
+say "make test-platforms summary"
+cat "$work/PLATFORMS.table.md"
+echo "test-platforms: $(( ${#results[@]} + 1 - failed )) passed, $failed failed (table: target/platforms/PLATFORMS.table.md)"
+[ "$failed" -eq 0 ]
