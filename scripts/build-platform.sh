@@ -16,8 +16,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 platform="${1:?usage: scripts/build-platform.sh <platform> [out-dir]}"
 out_dir="${2:-$root/target/platforms/addons}"
-# A target dir of its own: these builds never throw away the host's or the hook's.
+# A target dir of its own: these builds never throw away the host's or the hook's. The macOS
+# builds have another one, so that they can run beside the Linux and Windows builds.
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/platforms"
+case "$platform" in darwin-*) CARGO_TARGET_DIR="$CARGO_TARGET_DIR/darwin" ;; esac
 
 zig=1
 case "$platform" in
