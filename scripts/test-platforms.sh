@@ -69,7 +69,8 @@ smoke() {
   local doc="$out/$name.json"
   rm -f "$doc"
   say "smoke $name"
-  if ! step "smoke-$name" "$@" "$root/platforms/smoke/smoke.js" "$addon" "$doc"; then return 1; fi
+  # A bound, so that a hang (an addon waiting on a callback forever) fails instead of stalling.
+  if ! step "smoke-$name" timeout 600 "$@" "$root/platforms/smoke/smoke.js" "$addon" "$doc"; then return 1; fi
   if [ "$doc" != "$reference" ] && ! cmp "$reference" "$doc"; then
     diff -u "$reference" "$doc" | head -n 40
     echo "smoke $name: differs from linux-x64-gnu's document"
@@ -129,6 +130,27 @@ if is_built win32-x64-msvc && [ -f "$reference" ]; then
   ran win32-x64-msvc "smoke on official node.exe $v under $(wine --version), identical; zip entries Unix 0755/0644" $?
 fi
 
+# The packages as npm installs them: which addon the generated loader picks, and the smoke
+# script through it (scripts/test-platforms-install.sh).
+if [ -f "$reference" ]; then
+  say "pack and install"
+  step install scripts/test-platforms-install.sh "$addons"
+  while read -r _ case result; do
+    case="${case%:}"
+    case "$case" in
+      native) p=linux-x64-gnu; text="installed from the packed tarballs (npm picks this package), loaded through the generated loader, smoke identical" ;;
+      arm64) p=linux-arm64-gnu; text="installed with npm --cpu=arm64 from the tarballs, loaded through the generated loader under qemu-user, smoke identical" ;;
+      win32) p=win32-x64-msvc; text="installed with npm --os=win32 from the tarballs, loaded through the generated loader under wine, smoke identical" ;;
+      no-optional-node*) p=wasm32-wasi; text="npm install --omit=optional: the loader picks the WebAssembly build; smoke on Node.js ${case#no-optional-node}, identical" ;;
+      *) p="$case"; text="$case" ;;
+    esac
+    [ "$result" = passed ] && ran "$p" "$text" 0 || ran "$p" "$text: $result" 1
+  done < <(grep '^install ' "$logs/install.log")
+  grep -q '^install ' "$logs/install.log" || { ran linux-x64-gnu "pack and install (see $logs/install.log)" 1; }
+fi
+
+[ -n "${how[wasm32-wasi]:-}" ] && built+=(wasm32-wasi) && file_check[wasm32-wasi]="(WebAssembly, shipped in the plugin package)"
+PLATFORMS+=(wasm32-wasi)
 for platform in "${PLATFORMS[@]}"; do
   is_built "$platform" || continue
   desc="${how[$platform]:-}"

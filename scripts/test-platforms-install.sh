@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Part of `make test-platforms` (scripts/test-platforms.sh calls it): packs the plugin and every
+# platform package as the release workflow publishes them, installs them from those tarballs into
+# scratch projects the way npm picks them (optionalDependencies filtered by os, cpu and libc;
+# the tarballs stand in for the registry through `overrides`), and asserts which addon the
+# generated loader loaded:
+#   - linux x64, the native package present: serverless-prehook-linux-x64-gnu;
+#   - `npm install --omit=optional`: the WebAssembly build the plugin ships;
+#   - `--cpu=arm64` (run under qemu-user) and `--os=win32` (run under wine): that platform's package.
+# Each run then goes through platforms/smoke/smoke.js with the installed plugin's loader, and its
+# document must equal linux-x64-gnu's (target/platforms/smoke/reference.json).
+#
+#   scripts/test-platforms-install.sh <addons-dir>
+# Prints one `install <case>: <outcome>` line per case for the summary; exits 1 if one failed.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+addons="${1:?usage: scripts/test-platforms-install.sh <addons-dir>}"
+work="$root/target/platforms/install"
+packs="$work/packs"
+nodes="$root/platforms/nodes/node_modules"
+reference="$root/target/platforms/smoke/reference.json"
+rm -rf "$work"
+mkdir -p "$packs"
+failed=0
+report() { echo "install $1: $2"; [ "$2" = passed ] || failed=$((failed + 1)); }
+
+[ -d npm/platforms ] || { report packages "FAILED: no npm/platforms/ (the platform packages)"; exit 1; }
+
+# The platform packages, each with its addon, packed as the publish job packs them.
+overrides=()
+for dir in npm/platforms/*/; do
+  platform="$(basename "$dir")"
+  main="$(node -p "require('./$dir/package.json').main || ''")"
+  staged="$work/staged/$platform"
+  mkdir -p "$staged"
+  cp -r "$dir". "$staged/"
+  if [ -n "$main" ] && [ -f "$addons/$main" ]; then
+    cp "$addons/$main" "$staged/$main"
+  elif [ -n "$main" ] && [ ! -f "$staged/$main" ]; then
+    echo "install: no $main for $platform in $addons: packed without it" >&2
+  fi
+  tarball="$(cd "$staged" && npm pack --silent --pack-destination "$packs")"
+  name="$(node -p "require('./$dir/package.json').name")"
+  overrides+=("\"$name\": \"file:$packs/$tarball\"")
+done
+
+# The plugin itself: scripts/pack-plugin.sh, the workflow's command (needs dist/hook/).
+if ! plugin="$(scripts/pack-plugin.sh 2>"$work/pack-plugin.log" | tail -n 1)" || [ ! -f "$plugin" ]; then
+  cat "$work/pack-plugin.log" >&2
+  report packing "FAILED: scripts/pack-plugin.sh (run make build-hook first)"
+  exit 1
+fi
+cp "$plugin" "$packs/"
+plugin="$packs/$(basename "$plugin")"
+ls -l "$packs" | sed 1d
+
+# project <name> <npm install options...>: a scratch project that depends on the plugin tarball.
+project() {
+  local name="$1"; shift
+  local dir="$work/$name"
+  mkdir -p "$dir"
+  local joined
+  joined="$(IFS=,; echo "${overrides[*]}")"
+  cat >"$dir/package.json" <<EOF
+{ "name": "scratch-$name", "private": true,
+  "dependencies": { "serverless-prehook": "file:$plugin" },
+  "overrides": { $joined } }
+EOF
+  (cd "$dir" && npm install --no-audit --no-fund --loglevel=error "$@") >"$dir.npm.log" 2>&1 || {
+    cat "$dir.npm.log"; return 1; }
+}
+
+# loaded <node command...> <project>: which file the plugin's loader required for the core.
+which_loaded='
+  const path = require("path");
+  const plugin = path.join(process.argv[1], "node_modules", "serverless-prehook");
+  require(path.join(plugin, "lib", "addon.js")).load().coreVersion();
+  const files = Object.keys(require.cache).map((f) => path.relative(process.argv[1], f).split(path.sep).join("/"));
+  const hit = files.find((f) => f.endsWith(".node")) || files.find((f) => /\.wasi\.cjs$/.test(f)) || "nothing";
+  require("fs").writeFileSync(process.argv[2], hit + "\n");'
+
+# case <name> <expected file> <project> <node command...>
+check_case() {
+  local name="$1" want="$2" dir="$work/$3"; shift 3
+  local got_file="$work/$name.loaded"
+  if ! timeout 600 "$@" -e "$which_loaded" "$dir" "$got_file" >"$work/$name.log" 2>&1; then
+    tail -n 20 "$work/$name.log"; report "$name" "FAILED: the plugin did not load"; return
+  fi
+  local got; got="$(tr -d '\r' <"$got_file")"
+  if [ "$got" != "$want" ]; then report "$name" "FAILED: loaded $got, expected $want"; return; fi
+  local doc="$work/$name.json"
+  if ! timeout 600 "$@" "$root/platforms/smoke/smoke.js" "$dir/node_modules/serverless-prehook/lib/binding" "$doc" >>"$work/$name.log" 2>&1; then
+    tail -n 20 "$work/$name.log"; report "$name" "FAILED: smoke through the loader"; return
+  fi
+  if ! cmp -s "$reference" "$doc"; then
+    diff -u "$reference" "$doc" | head -n 30; report "$name" "FAILED: smoke differs from linux-x64-gnu"; return
+  fi
+  report "$name" passed
+  echo "  loaded $got"
+}
+
+project native && check_case native node_modules/serverless-prehook-linux-x64-gnu/prehook.linux-x64-gnu.node native node \
+  || report native "FAILED: npm install"
+wasi=node_modules/serverless-prehook/lib/binding/prehook.wasi.cjs
+if project no-optional --omit=optional; then
+  check_case "no-optional-node$(node -v | cut -c2-)" "$wasi" no-optional node
+  for n in node22-linux-x64 node24-linux-x64; do
+    check_case "no-optional-node$("$nodes/$n/bin/node" -v | cut -c2-)" "$wasi" no-optional "$nodes/$n/bin/node"
+  done
+else
+  report no-optional "FAILED: npm install --omit=optional"
+fi
+project arm64 --cpu=arm64 && check_case arm64 node_modules/serverless-prehook-linux-arm64-gnu/prehook.linux-arm64-gnu.node arm64 \
+  qemu-aarch64 -L /usr/aarch64-linux-gnu "$nodes/node24-linux-arm64/bin/node" \
+  || report arm64 "FAILED: npm install --cpu=arm64"
+if [ -n "${WINEPREFIX:-}" ]; then
+  project win32 --os=win32 --cpu=x64 && check_case win32 node_modules/serverless-prehook-win32-x64-msvc/prehook.win32-x64-msvc.node win32 \
+    wine "$nodes/node22-win-x64/bin/node.exe" \
+    || report win32 "FAILED: npm install --os=win32"
+fi
+[ "$failed" -eq 0 ]
