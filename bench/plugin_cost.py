@@ -1,10 +1,15 @@
 """The plugin's own cost: `serverless package` (serverless@3 from e2e/node_modules) of two copies
-of examples/website, one as shipped and one without serverless-prehook, timed alternately.
+of examples/website, one as shipped and one without serverless-prehook, timed alternately; the
+copy as shipped runs twice per round, once on the native addon and once on the WebAssembly
+fallback (NAPI_RS_FORCE_WASI=error: the wasm build or a failure, never native in disguise).
 
 Without our plugin the copy keeps serverless-plugin-canary-deployments and serverless-offline and
 gives the function the same `deploymentSettings` directly, as a user without a hook would; only
-our plugin and its `prehook` keys differ. Our plugin is installed from the packed tarball
-(scripts/pack-plugin.sh), as e2e/run.sh does; the other plugins are the ones e2e installs.
+our plugin and its `prehook` keys differ. Our plugin is installed from the packed tarballs
+(scripts/pack-plugin.sh: this platform's package and the root package), as e2e/run.sh does; the
+other plugins are the ones e2e installs.
+
+Prints the added seconds (medians) of both against the targets, and writes every sample to --out.
 """
 
 import argparse
@@ -63,9 +68,21 @@ def copy_service(work, label, edit):
     return directory
 
 
-def package(directory):
+# The variants timed in each round: (label, service copy, extra environment).
+VARIANTS = [
+    ("without", "without", {}),
+    ("with", "with", {}),
+    ("wasm", "with", {"NAPI_RS_FORCE_WASI": "error"}),
+]
+# What the plugin may add to `serverless package` (issue 12), in seconds.
+TARGETS = {"with": 0.3, "wasm": 1.0}
+
+
+def package(directory, extra_env=None):
     env = dict(os.environ, SLS_TELEMETRY_DISABLED="1", SLS_NOTIFICATIONS_MODE="off",
                SLS_INTERACTIVE_SETUP_DISABLE="1", FORCE_COLOR="0", NO_COLOR="1")
+    env.pop("NAPI_RS_FORCE_WASI", None)
+    env.update(extra_env or {})
     shutil.rmtree(directory / ".serverless", ignore_errors=True)
     started = time.perf_counter()
     result = subprocess.run(["node", str(SERVERLESS), "package"], cwd=directory, env=env,
@@ -83,7 +100,8 @@ def has_hook(directory):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--tarball", required=True)
+    parser.add_argument("--tarball", action="append", required=True,
+                        help="a tarball of scripts/pack-plugin.sh; give each of its lines")
     parser.add_argument("--work", required=True)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--out", required=True)
@@ -93,7 +111,7 @@ def main():
     work.mkdir(parents=True)
     (work / "package.json").write_text('{ "private": true }\n')
     subprocess.run(["npm", "install", "--prefix", str(work), "--no-save", "--no-package-lock",
-                    "--no-audit", "--no-fund", "--loglevel=error", args.tarball], check=True)
+                    "--no-audit", "--no-fund", "--loglevel=error", *args.tarball], check=True)
     # The services find the other plugins next to ours, as in a user's node_modules.
     for name in OTHER_PLUGINS:
         (work / "node_modules" / name).symlink_to(ROOT / "e2e/node_modules" / name)
@@ -103,20 +121,30 @@ def main():
         "without": copy_service(work, "without", without_prehook),
     }
     # One unmeasured run each: the first pays for cold disk caches.
-    for directory in services.values():
-        package(directory)
+    templates = {}
+    for label, service, extra_env in VARIANTS:
+        package(services[service], extra_env)
+        templates[label] = (services[service] / ".serverless/cloudformation-template-update-stack.json").read_text()
     if not has_hook(services["with"]) or has_hook(services["without"]):
         raise SystemExit("plugin_cost: expected a BeforeAllowTraffic hook with our plugin only")
+    if templates["wasm"] != templates["with"]:
+        raise SystemExit("plugin_cost: the wasm fallback packaged another template than the native addon")
 
-    seconds = {label: [] for label in services}
+    seconds = {label: [] for label, _, _ in VARIANTS}
     for _ in range(args.runs):
-        for label, directory in services.items():
-            seconds[label].append(package(directory))
+        for label, service, extra_env in VARIANTS:
+            seconds[label].append(package(services[service], extra_env))
     result = {
         label: {"median": statistics.median(s), "min": min(s), "max": max(s), "runs": len(s), "samples": s}
         for label, s in seconds.items()
     }
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    base = result["without"]["median"]
+    print(f"serverless package of examples/website, {args.runs} runs each, medians: without serverless-prehook {base:.2f} s")
+    for label, name in (("with", "native addon"), ("wasm", "wasm fallback")):
+        added = result[label]["median"] - base
+        verdict = "met" if added <= TARGETS[label] else "MISSED"
+        print(f"  {name}: {result[label]['median']:.2f} s, adds {added:+.2f} s (target +{TARGETS[label]} s: {verdict})")
 
 
 if __name__ == "__main__":

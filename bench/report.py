@@ -148,6 +148,7 @@ def targets(hooks, floor, sizes, plugin):
     counts = sorted(ours["scalingMs"], key=int)
     one, fifty = ours["scalingMs"][counts[0]]["median"], ours["scalingMs"][counts[-1]]["median"]
     added = plugin["with"]["median"] - plugin["without"]["median"]
+    added_wasm = plugin["wasm"]["median"] - plugin["without"]["median"]
     warm_gap = ours["warmMs"]["median"] - floor["median"]
     peer_cold = {p: hooks[p]["coldMs"]["median"] / cold for p in PEERS}
     return [
@@ -161,8 +162,10 @@ def targets(hooks, floor, sizes, plugin):
          warm_gap <= 2),
         (f"{counts[-1]} functions in < 2× one function's time", f"{fifty / one:.2f}× ({fifty:.0f} ms vs {one:.0f} ms)",
          fifty < 2 * one),
-        ("plugin adds < 1 s to `serverless package`", f"{added:+.2f} s ({plugin['with']['median']:.2f} s vs {plugin['without']['median']:.2f} s, {plugin['with']['median'] / plugin['without']['median']:.2f}×)",
-         added < 1),
+        ("plugin adds ≤ 0.3 s to `serverless package` (native addon)", f"{added:+.2f} s ({plugin['with']['median']:.2f} s vs {plugin['without']['median']:.2f} s, {plugin['with']['median'] / plugin['without']['median']:.2f}×)",
+         added <= 0.3),
+        ("plugin adds ≤ 1 s to `serverless package` (wasm fallback)", f"{added_wasm:+.2f} s ({plugin['wasm']['median']:.2f} s vs {plugin['without']['median']:.2f} s, {plugin['wasm']['median'] / plugin['without']['median']:.2f}×)",
+         added_wasm <= 1),
     ]
 
 
@@ -186,7 +189,8 @@ def main():
     goals = table(["target (issue 5)", "measured", ""], goal_rows)
     plugin_rows = [
         (label, spread(plugin[key], 2))
-        for key, label in [("without", "examples/website without serverless-prehook"), ("with", "examples/website as shipped (with serverless-prehook)")]
+        for key, label in [("without", "examples/website without serverless-prehook"), ("with", "examples/website as shipped (with serverless-prehook, native addon)"),
+                           ("wasm", "the same with the wasm fallback (`NAPI_RS_FORCE_WASI=error`)")]
     ]
     plugin_table = table(["`serverless package`", "seconds, median (min–max)"], plugin_rows)
 

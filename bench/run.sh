@@ -71,8 +71,9 @@ say "artifact sizes"
 python3 bench/sizes.py --hook-zip "$hook_zip" --work "$work/sizes" --out "$work/sizes.json"
 
 say "plugin cost: serverless package of examples/website with and without serverless-prehook, $plugin_runs runs each"
-tarball="$(scripts/pack-plugin.sh | tail -1)"
-python3 bench/plugin_cost.py --tarball "$tarball" --work "$work/plugin" --runs "$plugin_runs" --out "$work/plugin.json"
+packed="$(scripts/pack-plugin.sh)"
+mapfile -t tarballs <<<"$packed"
+python3 bench/plugin_cost.py "${tarballs[@]/#/--tarball=}" --work "$work/plugin" --runs "$plugin_runs" --out "$work/plugin.json"
 
 python3 bench/report.py --hooks "$work/hooks.json" --sizes "$work/sizes.json" --plugin "$work/plugin.json" \
   --command "${BENCH_COMMAND:-bench/run.sh} (BENCH_RUNS=$runs BENCH_SCALING_RUNS=$scaling_runs BENCH_PLUGIN_RUNS=$plugin_runs)" \

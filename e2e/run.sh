@@ -20,7 +20,9 @@ export SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off SLS_INTERACTIVE_SETUP
 [ -d e2e/node_modules/serverless ] || (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
 command -v cfn-lint >/dev/null || { echo "e2e: cfn-lint not found: run scripts/setup.sh" >&2; exit 1; }
 
-tarball="$(scripts/pack-plugin.sh | tail -1)"
+# This platform's package and the root package, installed together.
+packed="$(scripts/pack-plugin.sh)"
+mapfile -t tarballs <<<"$packed"
 work="$root/e2e/.work"
 rm -rf "$work"
 mkdir -p "$work/bin"
@@ -31,7 +33,7 @@ export PREHOOK_LOCALAWS="$work/bin/prehook-localaws"
 # Services copied under .work/ find serverless-prehook in .work/node_modules and the framework
 # and the canary plugin in e2e/node_modules, as a user's project finds its own installs.
 printf '{ "private": true }\n' >"$work/package.json"
-npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "$tarball"
+npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "${tarballs[@]}"
 
 # The local CodeDeploy/Lambda endpoints the SAM example's hook runs against (`cargo test
 # --workspace` has built it already in CI: this is quick).

@@ -1,23 +1,50 @@
 #!/usr/bin/env bash
-# Packs the npm package into dist/npm/serverless-prehook-<version>.tgz with the addon already
-# built (scripts/build-addon.sh) and the hook zips of both architectures copied from
-# dist/hook/ (scripts/build-hook.sh). Prints the tarball's path on its last line.
+# Packs the plugin for installing: this machine's platform package
+# (npm/platforms/<platform>/, the native addon) and the root package npm/serverless-prehook
+# (the plugin, the WebAssembly fallback in lib/binding/, the hook zips of both architectures
+# copied from dist/hook/ by its prepack script), into dist/npm/. `--all` packs every platform
+# package whose addon is built (scripts/build-addon.sh --target ...) instead of this machine's.
 #
-# npm/serverless-prehook's prepack script refuses to pack without the hook zips or the addon.
+# Prints the tarballs' paths, one per line, the root package last: install them together
+# (`npm install <every line>`), so that the root's optional dependency on this platform's
+# package is met by the tarball rather than looked up in the registry.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 package_dir="npm/serverless-prehook"
 
+die() { printf 'pack-plugin: %s\n' "$*" >&2; exit 1; }
+
 version="$(node -p 'require("./npm/serverless-prehook/package.json").version')"
 crate_version="$(sed -n 's/^version *= *"\(.*\)"/\1/p' Cargo.toml | head -1)"
-[ "$version" = "$crate_version" ] || {
-  echo "pack-plugin: npm package version $version differs from the workspace version $crate_version" >&2
-  exit 1
-}
+[ "$version" = "$crate_version" ] || die "npm package version $version differs from the workspace version $crate_version"
 
-# The package's prepack script copies the hook zips from dist/hook/ and checks the addon.
+if [ "${1:-}" = "--all" ]; then
+  platforms=()
+  for dir in npm/platforms/*/; do
+    platform="$(basename "$dir")"
+    [ -f "$dir/prehook.$platform.node" ] && platforms+=("$platform")
+  done
+  [ "${#platforms[@]}" -gt 0 ] || die "no platform package has its addon: run scripts/build-addon.sh --target <triple>"
+else
+  platforms=("$(node -p '
+    const { platform, arch } = process;
+    platform === "linux" ? `linux-${arch}-${process.report.getReport().header.glibcVersionRuntime ? "gnu" : "musl"}`
+      : platform === "win32" ? `win32-${arch}-msvc` : `${platform}-${arch}`')")
+fi
+
 mkdir -p dist/npm
+for platform in "${platforms[@]}"; do
+  dir="npm/platforms/$platform"
+  [ -d "$dir" ] || die "no platform package for $platform (npm/platforms/)"
+  [ -f "$dir/prehook.$platform.node" ] || die "$dir/prehook.$platform.node is missing: run scripts/build-addon.sh first"
+  package_version="$(node -p 'require(process.argv[1]).version' "$root/$dir/package.json")"
+  [ "$package_version" = "$version" ] || die "$dir is version $package_version, the plugin $version: they are published together"
+  tarball="$(cd "$dir" && npm pack --silent --pack-destination "$root/dist/npm")"
+  echo "$root/dist/npm/$tarball"
+done
+
+# The package's prepack script copies the hook zips from dist/hook/ and checks the wasm build.
 tarball="$(cd "$package_dir" && npm pack --silent --pack-destination "$root/dist/npm")"
 echo "$root/dist/npm/$tarball"

@@ -15,15 +15,20 @@ need() {
   command -v "$1" >/dev/null 2>&1 || die "$1 not found: $2"
 }
 
-need node "install Node.js 20 or newer"
+need node "install Node.js 20.19 or newer (22.13 or newer on the 22 line)"
 need npm "install npm (ships with Node.js)"
 need python3 "install Python 3.11 or newer with pip"
 need cargo "install Rust with rustup (https://rustup.rs)"
 need rustup "install Rust with rustup (https://rustup.rs)"
 need git "install git"
 
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-[ "$node_major" -ge 20 ] || die "Node.js 20 or newer is needed, found $(node -v)"
+# The floor of npm/serverless-prehook's `engines`: ^20.19.0 || ^22.13.0 || >=23.5.0, what the
+# WebAssembly fallback's runtime (@napi-rs/wasm-runtime) and @napi-rs/cli need.
+node -e '
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  const ok = (major === 20 && minor >= 19) || (major === 22 && minor >= 13) || (major === 23 && minor >= 5) || major >= 24;
+  process.exit(ok ? 0 : 1);
+' || die "Node.js ^20.19.0 || ^22.13.0 || >=23.5.0 is needed, found $(node -v)"
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || die "Python 3.11 or newer is needed, found $(python3 --version)"
 

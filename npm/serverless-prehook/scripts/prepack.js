@@ -2,7 +2,9 @@
 
 // `npm pack` / `npm publish` hook: copies the hook zips of both architectures from the
 // repository's dist/hook/ (written by scripts/build-hook.sh) into hook/, and refuses to pack
-// without them or without the addon: a package that cannot deploy its hook must not exist.
+// without them or without the WebAssembly core in lib/binding/ (scripts/build-addon.sh): a
+// package that cannot deploy its hook, or has no core where no platform package fits, must
+// not exist. The native cores are in the platform packages (npm/platforms/<platform>/).
 
 const fs = require('fs');
 const path = require('path');
@@ -17,8 +19,10 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!fs.readdirSync(packageDir).some((name) => /^prehook\..+\.node$/.test(name))) {
-  fail('no addon (prehook.<platform>.node): run scripts/build-addon.sh first');
+for (const name of ['index.js', 'prehook.wasi.cjs', 'wasi-worker.mjs', 'prehook.wasm32-wasi.wasm']) {
+  if (!fs.existsSync(path.join(packageDir, 'lib', 'binding', name))) {
+    fail(`lib/binding/${name} is missing: run scripts/build-addon.sh first (it builds the wasm32-wasip1-threads core)`);
+  }
 }
 
 fs.rmSync(hookDir, { recursive: true, force: true });
