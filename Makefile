@@ -77,7 +77,8 @@ fuzz:
 	scripts/fuzz.sh
 # Not part of `make test`: seven cross builds, qemu-user and wine (scripts/setup-platforms.sh
 # installs them); CI keeps to linux-x64 and the wasm fallback.
-test-platforms: setup
+# build-hook and build-addon: the plugin's tarball (hook zips, wasm build) for the install test.
+test-platforms: setup build-hook build-addon
 	scripts/setup-platforms.sh
 	scripts/test-platforms.sh
 # Not part of `make test`: it takes minutes and its figures are not pass/fail.

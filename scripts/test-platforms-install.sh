@@ -18,43 +18,35 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 addons="${1:?usage: scripts/test-platforms-install.sh <addons-dir>}"
 work="$root/target/platforms/install"
-packs="$work/packs"
 nodes="$root/platforms/nodes/node_modules"
 reference="$root/target/platforms/smoke/reference.json"
 rm -rf "$work"
-mkdir -p "$packs"
+mkdir -p "$work"
 failed=0
 report() { echo "install $1: $2"; [ "$2" = passed ] || failed=$((failed + 1)); }
 
 [ -d npm/platforms ] || { report packages "FAILED: no npm/platforms/ (the platform packages)"; exit 1; }
 
-# The platform packages, each with its addon, packed as the publish job packs them.
-overrides=()
+# Every addon into its platform package, then scripts/pack-plugin.sh --all, as the publish job
+# does: each platform package with its addon, and the plugin (the wasm build, the hook zips).
 for dir in npm/platforms/*/; do
   platform="$(basename "$dir")"
-  main="$(node -p "require('./$dir/package.json').main || ''")"
-  staged="$work/staged/$platform"
-  mkdir -p "$staged"
-  cp -r "$dir". "$staged/"
-  if [ -n "$main" ] && [ -f "$addons/$main" ]; then
-    cp "$addons/$main" "$staged/$main"
-  elif [ -n "$main" ] && [ ! -f "$staged/$main" ]; then
-    echo "install: no $main for $platform in $addons: packed without it" >&2
-  fi
-  tarball="$(cd "$staged" && npm pack --silent --pack-destination "$packs")"
-  name="$(node -p "require('./$dir/package.json').name")"
-  overrides+=("\"$name\": \"file:$packs/$tarball\"")
+  [ -f "$addons/prehook.$platform.node" ] && cp "$addons/prehook.$platform.node" "$dir/prehook.$platform.node"
 done
-
-# The plugin itself: scripts/pack-plugin.sh, the workflow's command (needs dist/hook/).
-if ! plugin="$(scripts/pack-plugin.sh 2>"$work/pack-plugin.log" | tail -n 1)" || [ ! -f "$plugin" ]; then
+if ! scripts/pack-plugin.sh --all >"$work/tarballs.txt" 2>"$work/pack-plugin.log"; then
   cat "$work/pack-plugin.log" >&2
-  report packing "FAILED: scripts/pack-plugin.sh (run make build-hook first)"
+  report packing "FAILED: scripts/pack-plugin.sh --all (it needs dist/hook/ from make build-hook and the wasm build from make build-addon)"
   exit 1
 fi
-cp "$plugin" "$packs/"
-plugin="$packs/$(basename "$plugin")"
-ls -l "$packs" | sed 1d
+plugin="$(tail -n 1 "$work/tarballs.txt")"
+overrides=()
+while read -r tarball; do
+  [ "$tarball" = "$plugin" ] && continue
+  name="$(basename "$tarball" .tgz)"
+  name="${name%-*}"   # serverless-prehook-linux-x64-gnu-0.1.0 -> serverless-prehook-linux-x64-gnu
+  overrides+=("\"$name\": \"file:$tarball\"")
+done <"$work/tarballs.txt"
+ls -l $(cat "$work/tarballs.txt") | awk '{print $5, $9}'
 
 # project <name> <npm install options...>: a scratch project that depends on the plugin tarball.
 project() {
