@@ -130,6 +130,19 @@ if is_built win32-x64-msvc && [ -f "$reference" ]; then
   ran win32-x64-msvc "smoke on official node.exe $v under $(wine --version), identical; zip entries Unix 0755/0644" $?
 fi
 
+# The WebAssembly fallback (scripts/build-addon.sh, make build-addon: it ships in the plugin
+# package), forced through the generated loader in the checkout, as the workflow's smoke-wasm job.
+binding="$root/npm/serverless-prehook/lib/binding"
+if [ -f "$reference" ] && [ -f "$binding/prehook.wasm32-wasi.wasm" ]; then
+  for exe in node "$nodes/node22-linux-x64/bin/node" "$nodes/node24-linux-x64/bin/node"; do
+    v="$("$exe" -v)"
+    NAPI_RS_FORCE_WASI=error smoke "wasm32-wasi-node${v#v}" "$binding" "$exe"
+    ran wasm32-wasi "smoke on Node.js $v (NAPI_RS_FORCE_WASI=error), identical" $?
+  done
+elif [ -f "$reference" ]; then
+  ran wasm32-wasi "not built: npm/serverless-prehook/lib/binding/prehook.wasm32-wasi.wasm is missing (make build-addon)" 1
+fi
+
 # The packages as npm installs them: which addon the generated loader picks, and the smoke
 # script through it (scripts/test-platforms-install.sh).
 if [ -f "$reference" ]; then
@@ -149,7 +162,7 @@ if [ -f "$reference" ]; then
   grep -q '^install ' "$logs/install.log" || { ran linux-x64-gnu "pack and install (see $logs/install.log)" 1; }
 fi
 
-[ -n "${how[wasm32-wasi]:-}" ] && built+=(wasm32-wasi) && file_check[wasm32-wasi]="(WebAssembly, shipped in the plugin package)"
+[ -n "${how[wasm32-wasi]:-}" ] && built+=(wasm32-wasi) && file_check[wasm32-wasi]="WebAssembly, in the plugin package (lib/binding/)"
 PLATFORMS+=(wasm32-wasi)
 for platform in "${PLATFORMS[@]}"; do
   is_built "$platform" || continue
