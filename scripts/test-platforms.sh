@@ -25,7 +25,11 @@ PLATFORMS=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl darwin-
 
 results=()   # "platform|package|how tested|outcome"
 failed=0
-record() { results+=("$1|serverless-prehook-$1|$2|$3"); [ "$3" = passed ] || failed=$((failed + 1)); }
+record() {
+  local package="serverless-prehook-$1"
+  [ "$1" = wasm32-wasi ] && package="serverless-prehook (lib/binding/)"
+  results+=("$1|$package|$2|$3"); [ "$3" = passed ] || failed=$((failed + 1))
+}
 say() { printf '\n=== %s\n' "$*"; }
 
 # A step's output goes to its log; on failure its tail is shown.
