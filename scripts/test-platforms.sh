@@ -7,6 +7,10 @@
 #     for byte the one linux-x64-gnu gives on the machine's Node.js;
 #   - checks the file of every binary (platforms/check_binary.py): format, CPU, minimum OS,
 #     linked libraries, glibc symbol versions (none for musl);
+#   - runs the WebAssembly fallback (built by make build-addon) through the generated loader on
+#     the machine's Node.js and official 22 and 24;
+#   - packs every package and installs them from the tarballs as npm picks them, and asserts
+#     which addon the loader loaded (scripts/test-platforms-install.sh);
 #   - lints the release workflow with actionlint.
 # Not part of `make test`: it builds seven targets (long the first time, incremental after).
 # Every step runs even after one failed; the summary lists them all.
@@ -19,6 +23,8 @@ out="$work/smoke"
 addons="$work/addons"
 logs="$work/logs"
 mkdir -p "$out" "$addons" "$logs"
+# The reference is written by this run's first smoke; nothing from an earlier run is compared.
+rm -f "$out"/*.json
 nodes="$root/platforms/nodes/node_modules"
 
 PLATFORMS=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl darwin-x64 darwin-arm64 win32-x64-msvc)
