@@ -198,6 +198,22 @@ date="$(date -u +%Y-%m-%d)"
   echo "| (workflow) | \`.github/workflows/release.yml\` | actionlint $(actionlint -version 2>/dev/null | head -n1) | $lint | $date | $commit |"
 } >"$work/PLATFORMS.table.md"
 
+# PLATFORMS.md: the table between its markers, with this run's figures (commit it).
+{
+  cat "$work/PLATFORMS.table.md"
+  echo
+  echo "Run of \`make test-platforms\` on $date at $commit: $(( ${#results[@]} + 1 - failed )) passed, $failed failed;"
+  echo "$((SECONDS / 60)) min $((SECONDS % 60)) s for scripts/test-platforms.sh on $(nproc) cores (load $(cut -d' ' -f1-3 /proc/loadavg))."
+} >"$work/PLATFORMS.section.md"
+python3 - "$root/PLATFORMS.md" "$work/PLATFORMS.section.md" <<'PY'
+import sys
+path, section = sys.argv[1], open(sys.argv[2]).read()
+text = open(path).read()
+start, end = "<!-- written by scripts/test-platforms.sh: from here -->\n", "<!-- to here -->"
+head, rest = text.split(start, 1)
+open(path, "w").write(head + start + section + rest[rest.index(end):])
+PY
+
 say "make test-platforms summary"
 cat "$work/PLATFORMS.table.md"
 echo "test-platforms: $(( ${#results[@]} + 1 - failed )) passed, $failed failed (table: target/platforms/PLATFORMS.table.md)"
