@@ -28,6 +28,11 @@ rm -f "$out"/*.json
 nodes="$root/platforms/nodes/node_modules"
 
 PLATFORMS=(linux-x64-gnu linux-arm64-gnu linux-x64-musl linux-arm64-musl darwin-x64 darwin-arm64 win32-x64-msvc)
+# `scripts/test-platforms.sh <platform>...` runs only those (linux-x64-gnu always: the reference).
+if [ $# -gt 0 ]; then
+  PLATFORMS=(linux-x64-gnu)
+  for p in "$@"; do [ "$p" = linux-x64-gnu ] || PLATFORMS+=("$p"); done
+fi
 
 results=()   # "platform|package|how tested|outcome"
 failed=0
