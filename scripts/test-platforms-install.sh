@@ -64,20 +64,24 @@ EOF
     cat "$dir.npm.log"; return 1; }
 }
 
-# loaded <node command...> <project>: which file the plugin's loader required for the core.
-which_loaded='
-  const path = require("path");
-  const plugin = path.join(process.argv[1], "node_modules", "serverless-prehook");
-  require(path.join(plugin, "lib", "addon.js")).load().coreVersion();
-  const files = Object.keys(require.cache).map((f) => path.relative(process.argv[1], f).split(path.sep).join("/"));
-  const hit = files.find((f) => f.endsWith(".node")) || files.find((f) => /\.wasi\.cjs$/.test(f)) || "nothing";
-  require("fs").writeFileSync(process.argv[2], hit + "\n");'
+# Which file the plugin's loader required for the core, written to argv[3] (a file, not
+# stdout: wine's node.exe cannot write to a pipe). In a file, not `-e`: wine and qemu pass
+# arguments on, but a multi-line script is safer as a file.
+cat >"$work/which-loaded.js" <<'JS'
+const path = require('path');
+const [project, out] = process.argv.slice(2);
+const plugin = path.join(project, 'node_modules', 'serverless-prehook');
+require(path.join(plugin, 'lib', 'addon.js')).load().coreVersion();
+const files = Object.keys(require.cache).map((f) => path.relative(project, f).split(path.sep).join('/'));
+const hit = files.find((f) => f.endsWith('.node')) || files.find((f) => /\.wasi\.cjs$/.test(f)) || 'nothing';
+require('fs').writeFileSync(out, `${hit}\n`);
+JS
 
 # case <name> <expected file> <project> <node command...>
 check_case() {
   local name="$1" want="$2" dir="$work/$3"; shift 3
   local got_file="$work/$name.loaded"
-  if ! timeout 600 "$@" -e "$which_loaded" "$dir" "$got_file" >"$work/$name.log" 2>&1; then
+  if ! timeout 600 "$@" "$work/which-loaded.js" "$dir" "$got_file" >"$work/$name.log" 2>&1; then
     tail -n 20 "$work/$name.log"; report "$name" "FAILED: the plugin did not load"; return
   fi
   local got; got="$(tr -d '\r' <"$got_file")"
