@@ -13,7 +13,7 @@ export SLS_NOTIFICATIONS_MODE := off
 # release builds are parts of their own so that the summary shows what takes the time.
 TEST_PARTS := lint test-rust build-hook build-addon check-binding test-js test-e2e rehearse
 
-.PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-addon check-binding fuzz bench test-platforms
+.PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-addon check-binding fuzz bench bench-plugin test-platforms
 
 help:
 	@echo 'make demo        the offline rehearsal of a deploy (examples/website, healthy then broken)'
@@ -30,6 +30,7 @@ help:
 	@echo 'make fuzz        cargo-fuzz runs of the core parsers, 60 s each (nightly; not in make test)'
 	@echo 'make test-platforms  every platform package built and run under qemu/wine or its file checked; PLATFORMS.md (not in make test)'
 	@echo 'make bench       our hook against hand-written Python/Node.js hooks; writes bench/RESULTS.md (not in make test)'
+	@echo 'make bench-plugin  what the plugin adds to serverless package, native and wasm; its part of bench/RESULTS.md'
 
 # Runs once per make invocation, whatever the number of targets that need it.
 setup:
@@ -84,6 +85,8 @@ test-platforms: setup build-hook build-addon
 # Not part of `make test`: it takes minutes and its figures are not pass/fail.
 bench: setup build-hook build-addon
 	BENCH_COMMAND='make bench' bench/run.sh
+bench-plugin: setup build-hook build-addon
+	BENCH_COMMAND='make bench-plugin' bench/plugin-cost.sh
 
 # Installs the tools once, then runs every part, even after one failed, and prints how long
 # each took and a `N passed, N failed` line.

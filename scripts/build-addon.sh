@@ -18,7 +18,7 @@
 # How each target is built here (a Linux x64 machine; Rust targets are added on first use):
 #   linux gnu     cargo-zigbuild (`-x`) against glibc 2.17 (`<triple>.2.17`), so that the addon loads
 #                 on old distributions and CI images too (a plain build here would need glibc 2.34)
-#   linux musl    cargo-zigbuild (`-x`), static musl
+#   linux musl    cargo-zigbuild (`-x`), linked to musl's libc.so (napi turns off crt-static), as Alpine's Node loads it
 #   darwin        cargo-zigbuild (`-x`), MACOSX_DEPLOYMENT_TARGET 10.13 (x64) / 11.0 (arm64): without
 #                 it the binaries would require macOS 15
 #   windows       scripts/build-addon-windows.sh (the Windows recipe, see there), when it exists
