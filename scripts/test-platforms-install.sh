@@ -33,12 +33,24 @@ for dir in npm/platforms/*/; do
   platform="$(basename "$dir")"
   [ -f "$addons/prehook.$platform.node" ] && cp "$addons/prehook.$platform.node" "$dir/prehook.$platform.node"
 done
-if ! scripts/pack-plugin.sh --all >"$work/tarballs.txt" 2>"$work/pack-plugin.log"; then
+if scripts/pack-plugin.sh --all >"$work/tarballs.txt" 2>"$work/pack-plugin.log"; then
+  plugin="$(tail -n 1 "$work/tarballs.txt")"
+  with_wasm=1
+else
+  # The plugin's prepack refuses without the hook zips (make build-hook) and the wasm build
+  # (make build-addon): a failure of this run. The platform packages are packed all the same,
+  # and the plugin without its prepack checks, so that npm's choice of the native package is
+  # still tested; the wasm cases cannot run.
   cat "$work/pack-plugin.log" >&2
-  report packing "FAILED: scripts/pack-plugin.sh --all (it needs dist/hook/ from make build-hook and the wasm build from make build-addon)"
-  exit 1
+  report packing "FAILED: scripts/pack-plugin.sh --all: $(grep -o 'prepack: .*' "$work/pack-plugin.log" | head -n 1)"
+  for dir in npm/platforms/*/; do
+    [ -f "$dir/prehook.$(basename "$dir").node" ] || continue
+    (cd "$dir" && npm pack --silent --pack-destination "$work") | sed "s|^|$work/|" >>"$work/tarballs.txt"
+  done
+  (cd npm/serverless-prehook && npm pack --ignore-scripts --silent --pack-destination "$work") | sed "s|^|$work/|" >>"$work/tarballs.txt"
+  plugin="$(tail -n 1 "$work/tarballs.txt")"
+  with_wasm=0
 fi
-plugin="$(tail -n 1 "$work/tarballs.txt")"
 overrides=()
 while read -r tarball; do
   [ "$tarball" = "$plugin" ] && continue
@@ -100,7 +112,9 @@ check_case() {
 project native && check_case native node_modules/serverless-prehook-linux-x64-gnu/prehook.linux-x64-gnu.node native node \
   || report native "FAILED: npm install"
 wasi=node_modules/serverless-prehook/lib/binding/prehook.wasi.cjs
-if project no-optional --omit=optional; then
+if [ "$with_wasm" = 0 ]; then
+  report no-optional "not run: the plugin has no wasm build to fall back on"
+elif project no-optional --omit=optional; then
   check_case "no-optional-node$(node -v | cut -c2-)" "$wasi" no-optional node
   for n in node22-linux-x64 node24-linux-x64; do
     check_case "no-optional-node$("$nodes/$n/bin/node" -v | cut -c2-)" "$wasi" no-optional "$nodes/$n/bin/node"

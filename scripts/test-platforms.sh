@@ -170,6 +170,11 @@ if [ -f "$reference" ]; then
       arm64) p=linux-arm64-gnu; text="installed with npm --cpu=arm64 from the tarballs, loaded through the generated loader under qemu-user, smoke identical" ;;
       win32) p=win32-x64-msvc; text="installed with npm --os=win32 from the tarballs, loaded through the generated loader under wine, smoke identical" ;;
       no-optional-node*) p=wasm32-wasi; text="npm install --omit=optional: the loader picks the WebAssembly build; smoke on Node.js ${case#no-optional-node}, identical" ;;
+      no-optional) p=wasm32-wasi; text="npm install --omit=optional" ;;
+      packing)
+        results+=("(packing)|every package: scripts/pack-plugin.sh --all|the workflow's pack command|$result")
+        failed=$((failed + 1))
+        continue ;;
       *) p="$case"; text="$case" ;;
     esac
     [ "$result" = passed ] && ran "$p" "$text" 0 || ran "$p" "$text: $result" 1
