@@ -145,6 +145,9 @@ for target in "${targets[@]}"; do
       napi_build --target "$target" ;;
   esac
   if [ "$platform" = wasm32-wasi ]; then
+    # napi also leaves an unprocessed copy (.debug.wasm), which the wasm loader prefers when it
+    # exists: removed, so that a checkout runs the very file the package ships.
+    rm -f "$binding_dir/prehook.wasm32-wasi.debug.wasm"
     [ -f "$binding_dir/prehook.wasm32-wasi.wasm" ] || die "napi build wrote no lib/binding/prehook.wasm32-wasi.wasm"
     echo "build-addon: lib/binding/prehook.wasm32-wasi.wasm ($(stat -c %s "$binding_dir/prehook.wasm32-wasi.wasm") bytes)"
     NAPI_RS_FORCE_WASI=error smoke wasm32-wasi

@@ -26,12 +26,19 @@ function loadedTarget(env) {
   return result.stdout.trim();
 }
 
-/** The template, with the one value that differs between two runs (the upload folder's timestamp). */
+/**
+ * The template, without the two values the framework takes from the clock at each run: the
+ * upload folder and the API Gateway deployment's logical id.
+ */
 function normalisedTemplate(dir) {
   const state = JSON.parse(fs.readFileSync(path.join(dir, '.serverless', 'serverless-state.json'), 'utf8'));
   const folder = state.package.artifactDirectoryName;
   assert.ok(folder, 'serverless-state.json names the upload folder');
-  return fs.readFileSync(templatePath(dir), 'utf8').split(folder).join('<artifactDirectoryName>');
+  return fs
+    .readFileSync(templatePath(dir), 'utf8')
+    .split(folder)
+    .join('<artifactDirectoryName>')
+    .replace(/"ApiGatewayDeployment\d+"/g, '"ApiGatewayDeployment<timestamp>"');
 }
 
 function hookZips(dir) {

@@ -166,30 +166,79 @@ export interface PrehookAddon {
   /** The highest numeric version among ListVersionsByFunction's `Version` values; null when none. */
   latestPublishedVersion(versions: string[]): string | null;
   /**
-   * Runs the checks of each target as the hook does (same events, attempts, timeouts, verdicts).
-   * `invoke` performs one Lambda Invoke: it must return a Promise (an `async` function), and a
-   * rejection is a failed invoke whose `name: message` becomes the reason.
+   * A run of checks as the hook runs them (same events, attempts, timeouts, verdicts), driven
+   * by the caller: lib/check/run.js performs the invokes and keeps the time.
    */
-  runChecks(
-    hookConfigJson: string,
-    targets: { function: string; qualifier: string }[],
-    invoke: (request: InvokeArgs) => Promise<InvokeReply>,
-    lifecycleEvent?: LifecycleEvent
-  ): Promise<CheckReport[]>;
+  CheckRun: CheckRunConstructor;
+}
+
+export interface CheckRunConstructor {
+  /**
+   * The checks of `targets` for `options.lifecycleEvent`, in target order then config order.
+   * Throws on an invalid `prehook.json`, an unknown lifecycle event, or a target without checks
+   * (`no checks configured for function NAME`).
+   */
+  new (hookConfigJson: string, targets: CheckTarget[], options: CheckRunOptions): CheckRun;
+}
+
+/**
+ * A synchronous state machine: nothing in it waits, calls back or reads a clock. Times are
+ * milliseconds since the run's start on the caller's clock (`performance.now() - started`).
+ */
+export interface CheckRun {
+  /**
+   * What to do at `nowMs`: start `invokes` now, then call `next` again when an answer came or
+   * at `wakeAtMs`, whichever comes first; nothing more once `done`. Attempts whose timeout
+   * has passed at `nowMs` count as failed (`no answer within N ms`).
+   */
+  next(nowMs: number): CheckStep;
+  /** Attempt `id` answered at `nowMs`. False when it is no longer awaited (timed out, or the run is over). */
+  complete(id: number, nowMs: number, reply: InvokeReply): boolean;
+  /** The invoke of attempt `id` failed at `nowMs`; `reason` (`AccessDeniedException: ...`) follows `invoke failed: `. */
+  fail(id: number, nowMs: number, reason: string): boolean;
+  /** Each check's outcome, in plan order (once `next` said done). */
+  reports(): CheckReport[];
+}
+
+export interface CheckTarget {
+  /** The deployed name. */
+  function: string;
+  /** A version number, an alias, or `$LATEST` (serverless-offline). */
+  qualifier: string;
+}
+
+export interface CheckRunOptions {
+  /** @default "BeforeAllowTraffic" */
+  lifecycleEvent?: LifecycleEvent;
+  /** Names the run in each event's request id (`prehook-<runId>-<check>-<attempt>`). */
+  runId: string;
+  /** `Date.now()` at the run's start: the events' request time is this plus `nowMs`. */
+  epochMs: number;
+  /** No attempt starts from then on; the run ends with what is still under way. @default 900000 */
+  cutoffMs?: number;
+}
+
+export interface CheckStep {
+  invokes: InvokeArgs[];
+  /** Absent once done. */
+  wakeAtMs?: number;
+  done: boolean;
 }
 
 /** Which list of checks: `checks` before traffic moves, `afterTraffic` once it has. */
 export type LifecycleEvent = 'BeforeAllowTraffic' | 'AfterAllowTraffic';
 
-/** One Invoke `runChecks` asks for. */
+/** One Invoke a `CheckRun` asks for. */
 export interface InvokeArgs {
+  /** Names the attempt in `complete` / `fail`. */
+  id: number;
   function: string;
   qualifier: string;
   /** The event, as JSON text. */
   payload: string;
   /** Base64 JSON ClientContext (raw checks). */
   clientContext?: string;
-  /** The engine stops waiting after this many milliseconds. */
+  /** The run stops waiting after this many milliseconds; the caller may abort its call then. */
   timeoutMs: number;
 }
 

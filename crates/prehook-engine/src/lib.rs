@@ -1,22 +1,26 @@
-//! The check engine of serverless-prehook: runs a function version's checks and judges them.
+//! The check engine of serverless-prehook: plans a run of checks and decides it, without I/O.
 //!
-//! The hook Lambda (crates/prehook-hook, through the Rust SDK) and the plugin's
-//! `serverless prehook check` command (crates/prehook-node, through the JS SDK) both run
-//! checks here, so the command's verdict is the hook's verdict:
-//! - [`check`]: one check (event, invoke, evaluation, retries with backoff, per-attempt
-//!   timeout) and a whole plan of them, a bounded number at once;
-//! - [`invoker`]: the one call the engine needs, implemented by each caller;
+//! The hook Lambda (crates/prehook-hook: tokio and the Rust SDK) and the plugin's
+//! `serverless prehook check` command (crates/prehook-node: JS promises and the JS SDK) both
+//! drive a [`CheckRun`], so the command's verdict is the hook's verdict:
+//! - [`plan`]: which checks of which function versions, in which order;
+//! - [`run`]: the state machine: what to invoke when, per-attempt timeouts, retries with
+//!   backoff, concurrency bounds, the cutoff, evaluation and the verdict;
+//! - [`invoke`]: the one call a driver makes for it;
 //! - [`select`]: which functions and version `prehook check` runs against.
 //!
-//! No AWS SDK and no napi here: only tokio's timers and futures.
+//! No AWS SDK, no napi, no async runtime and no clock: the driver passes the time in
+//! (`now`, a [`std::time::Duration`] since the run's start).
 
-pub mod check;
-pub mod invoker;
+pub mod invoke;
+pub mod plan;
+pub mod run;
 pub mod select;
 
-pub use check::{
-    Attempt, Backoff, CheckProgress, CheckResult, Concurrency, DEFAULT_CONCURRENCY, Observer,
-    PlannedCheck, Progress, Run, run_check, run_checks,
+pub use invoke::{InvokeRequest, InvokeResponse};
+pub use plan::{PlannedCheck, Target, no_checks, plan_checks};
+pub use run::{
+    Action, AttemptId, AttemptRecord, Backoff, CheckResult, CheckRun, Concurrency,
+    DEFAULT_CONCURRENCY, Settings, Summary,
 };
-pub use invoker::{InvokeRequest, InvokeResponse, Invoker};
 pub use select::{latest_published_version, select_functions};

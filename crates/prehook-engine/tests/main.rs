@@ -1,3 +1,4 @@
 //! Integration tests of prehook-engine, one binary.
 
 mod run;
+mod world;

@@ -1,207 +1,356 @@
-//! Running checks through the engine with a scripted invoker: retries, timeouts, concurrency.
+//! A run of checks driven with a fake clock: retries with backoff, per-attempt timeouts,
+//! concurrency bounds, results in plan order, the cutoff, and the events sent.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use prehook_core::HookConfig;
-use prehook_engine::{
-    Attempt, Backoff, CheckResult, Concurrency, InvokeRequest, InvokeResponse, Invoker,
-    PlannedCheck, Progress, Run, run_checks,
-};
-use serde_json::json;
+use prehook_core::{HookConfig, LifecycleEvent};
+use prehook_engine::{Action, CheckRun, Concurrency, DEFAULT_CONCURRENCY, Settings, Target};
+use serde_json::{Value, json};
 
-/// Answers with the scripted replies in turn (the last one for ever); `None` never answers.
-struct Scripted {
-    replies: Vec<Option<Result<u16, &'static str>>>,
-    calls: AtomicUsize,
-    in_flight: AtomicUsize,
-    most_in_flight: AtomicUsize,
-    /// Per function: (in flight now, most in flight).
-    per_function: Mutex<HashMap<String, (usize, usize)>>,
-}
-
-impl Scripted {
-    fn new(replies: Vec<Option<Result<u16, &'static str>>>) -> Self {
-        Self {
-            replies,
-            calls: AtomicUsize::new(0),
-            in_flight: AtomicUsize::new(0),
-            most_in_flight: AtomicUsize::new(0),
-            per_function: Mutex::default(),
-        }
-    }
-}
-
-impl Scripted {
-    fn count(&self, function: &str, change: isize) {
-        let mut map = self.per_function.lock().unwrap();
-        let (now, most) = map.entry(function.to_owned()).or_default();
-        *now = now.checked_add_signed(change).unwrap();
-        *most = (*most).max(*now);
-    }
-
-    fn most_in_flight_of(&self, function: &str) -> usize {
-        self.per_function.lock().unwrap()[function].1
-    }
-}
-
-impl Invoker for Scripted {
-    type Error = String;
-
-    async fn invoke(&self, request: InvokeRequest) -> Result<InvokeResponse, String> {
-        let call = self.calls.fetch_add(1, Ordering::SeqCst);
-        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
-        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
-        self.count(&request.function, 1);
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        self.in_flight.fetch_sub(1, Ordering::SeqCst);
-        self.count(&request.function, -1);
-        match self.replies[call.min(self.replies.len() - 1)] {
-            None => std::future::pending().await,
-            Some(Err(message)) => Err(message.to_owned()),
-            Some(Ok(status)) => Ok(InvokeResponse {
-                function_error: None,
-                payload: json!({"statusCode": status, "body": "ok"})
-                    .to_string()
-                    .into_bytes(),
-            }),
-        }
-    }
-}
-
-fn config(retries: u32, checks: usize) -> HookConfig {
-    let checks: Vec<String> = (0..checks).map(|n| format!("GET /{n}")).collect();
-    HookConfig::from_value(&json!({"functions": {"svc-dev-web": {
-        "key": "web", "event": "apigateway", "retries": retries, "timeout": 1, "checks": checks
-    }}}))
-    .unwrap()
-}
-
-fn plan(config: &HookConfig) -> Vec<PlannedCheck<'_>> {
-    config
-        .functions
-        .iter()
-        .flat_map(|(function, checks)| {
-            checks.checks.iter().map(move |check| PlannedCheck {
-                function,
-                version: "3",
-                checks,
-                check,
-            })
-        })
-        .collect()
-}
-
-fn functions(count: usize, checks_each: usize) -> HookConfig {
-    let checks: Vec<String> = (0..checks_each).map(|n| format!("GET /{n}")).collect();
-    let functions: serde_json::Map<String, serde_json::Value> = (0..count)
-        .map(|n| {
-            let config = json!({ "key": format!("f{n}"), "event": "apigateway", "retries": 0, "timeout": 1, "checks": checks });
-            (format!("svc-dev-f{n}"), config)
-        })
-        .collect();
-    HookConfig::from_value(&json!({ "functions": functions })).unwrap()
-}
-
-async fn run(
-    invoker: &Scripted,
-    config: &HookConfig,
-    concurrency: Concurrency,
-) -> (Vec<CheckResult>, Vec<(u32, bool)>) {
-    let seen = Mutex::new(Vec::new());
-    let observer = |a: &Attempt<'_>| seen.lock().unwrap().push((a.attempt, a.evaluation.passed));
-    let progress = Progress::default();
-    let run = Run {
-        invoker,
-        run_id: "test",
-        cutoff: Instant::now() + Duration::from_secs(600),
-        backoff: Backoff {
-            first: Duration::from_millis(100),
-            max: Duration::from_millis(200),
-        },
-        progress: &progress,
-        observer: &observer,
-    };
-    let results = run_checks(&run, &plan(config), concurrency).await;
-    (results, seen.into_inner().unwrap())
-}
+use crate::world::{Answer, World, config, functions, response, settings, targets};
 
 const ONE: Concurrency = Concurrency {
     total: 1,
     per_function: 1,
 };
 
-#[tokio::test(start_paused = true)]
-async fn retries_until_the_check_passes() {
-    let invoker = Scripted::new(vec![Some(Ok(500)), Some(Err("throttled")), Some(Ok(200))]);
-    let (results, seen) = run(&invoker, &config(3, 1), ONE).await;
-    assert_eq!(seen, [(1, false), (2, false), (3, true)]);
-    assert!(results[0].passed);
-    assert_eq!((results[0].attempts, results[0].status), (3, Some(200)));
+fn run_of(config: &HookConfig, settings: Settings) -> CheckRun {
+    CheckRun::plan(
+        config,
+        &targets(config),
+        LifecycleEvent::BeforeAllowTraffic,
+        settings,
+    )
+    .unwrap()
 }
 
-#[tokio::test(start_paused = true)]
-async fn the_last_failure_is_the_reason_once_retries_are_used_up() {
-    let invoker = Scripted::new(vec![Some(Ok(500)), Some(Err("throttled"))]);
-    let (results, seen) = run(&invoker, &config(1, 1), ONE).await;
-    assert_eq!(seen.len(), 2);
+fn labels(run: &CheckRun) -> Vec<String> {
+    run.results().iter().map(|r| r.label()).collect()
+}
+
+#[test]
+fn retries_with_backoff_until_the_check_passes() {
+    let mut world = World::scripted(&[
+        Answer::Status(500),
+        Answer::Error("throttled"),
+        Answer::Status(200),
+    ]);
+    let mut run = run_of(&config(3, 1), settings(ONE));
+    world.drive(&mut run);
+    assert_eq!(world.seen(), [(1, false), (2, false), (3, true)]);
+    // 10 ms answers, then pauses of 100 ms and 200 ms (the maximum).
+    assert_eq!(world.call_times_ms(), [0, 110, 320]);
+    let result = &run.results()[0];
+    assert!(result.passed && result.finished);
     assert_eq!(
-        results[0].reason.as_deref(),
-        Some("invoke failed: throttled")
+        (result.attempts, result.status, result.duration_ms),
+        (3, Some(200), 10)
     );
-    assert_eq!((results[0].passed, results[0].status), (false, None));
+    assert!(run.summary().passed);
 }
 
-#[tokio::test(start_paused = true)]
-async fn an_attempt_without_an_answer_times_out() {
-    let invoker = Scripted::new(vec![None]);
-    let (results, _) = run(&invoker, &config(1, 1), ONE).await;
-    assert_eq!(invoker.calls.load(Ordering::SeqCst), 2);
+#[test]
+fn the_last_failure_is_the_reason_once_retries_are_used_up() {
+    let mut world = World::scripted(&[Answer::Status(500), Answer::Error("throttled")]);
+    let mut run = run_of(&config(1, 1), settings(ONE));
+    world.drive(&mut run);
+    assert_eq!(world.calls.len(), 2);
+    let result = &run.results()[0];
+    assert_eq!(result.reason.as_deref(), Some("invoke failed: throttled"));
+    assert_eq!((result.passed, result.status), (false, None));
+    let summary = run.summary();
     assert_eq!(
-        results[0].reason.as_deref(),
+        (
+            summary.passed,
+            summary.reason.as_deref(),
+            summary.checks,
+            summary.failed
+        ),
+        (
+            false,
+            Some("svc-dev-web:3 GET /0: invoke failed: throttled"),
+            1,
+            1
+        )
+    );
+}
+
+#[test]
+fn an_attempt_without_an_answer_times_out_and_a_late_answer_is_ignored() {
+    let mut world = World::scripted(&[Answer::Never]);
+    let mut run = run_of(&config(1, 1), settings(ONE));
+    world.drive(&mut run);
+    // The second attempt starts after the 1 s timeout and the 100 ms pause.
+    assert_eq!(world.call_times_ms(), [0, 1100]);
+    let result = &run.results()[0];
+    assert_eq!(result.reason.as_deref(), Some("no answer within 1000 ms"));
+    assert_eq!(result.duration_ms, 1000);
+    assert!(!run.on_response(0, Duration::from_secs(5), &response(200)));
+    assert!(!run.results()[0].passed);
+}
+
+#[test]
+fn a_driver_can_report_the_timeout_itself() {
+    let mut run = run_of(&config(0, 1), settings(ONE));
+    let Action::Invoke { id, request } = run.poll(Duration::ZERO) else {
+        panic!("expected an invoke")
+    };
+    assert_eq!(request.timeout, Duration::from_secs(1));
+    assert_eq!(
+        run.poll(Duration::ZERO),
+        Action::WaitUntil(Duration::from_secs(1))
+    );
+    assert!(run.on_timeout(id, Duration::from_millis(1001)));
+    assert_eq!(run.poll(Duration::from_millis(1001)), Action::Done);
+    assert_eq!(
+        run.results()[0].reason.as_deref(),
         Some("no answer within 1000 ms")
     );
 }
 
-#[tokio::test(start_paused = true)]
-async fn a_plan_runs_a_bounded_number_at_once_and_keeps_its_order() {
-    let invoker = Scripted::new(vec![Some(Ok(200))]);
-    let config = config(0, 7);
+#[test]
+fn the_response_is_judged_on_the_drivers_clock() {
+    let config = HookConfig::from_value(&json!({"functions": {"svc-dev-web": {
+        "key": "web", "event": "apigateway", "retries": 0, "timeout": 1,
+        "checks": [{"request": "GET /", "expect": {"maxDurationMs": 200}}]
+    }}}))
+    .unwrap();
+    let mut world = World::scripted(&[Answer::Status(200)]);
+    world.latency = Duration::from_millis(250);
+    let mut run = run_of(&config, settings(ONE));
+    world.drive(&mut run);
+    assert_eq!(
+        run.results()[0].reason.as_deref(),
+        Some("took 250 ms, expected at most 200 ms")
+    );
+}
+
+#[test]
+fn a_plan_runs_a_bounded_number_at_once_and_keeps_its_order() {
+    // The first checks answer last: results still come in plan order.
+    let mut world = World::new(|request, _| {
+        let path = serde_json::from_slice::<Value>(&request.payload).unwrap()["path"].clone();
+        if path == "/0" {
+            Answer::Error("slow")
+        } else {
+            Answer::Status(200)
+        }
+    });
     let bounds = Concurrency {
         total: 3,
         per_function: 10,
     };
-    let (results, _) = run(&invoker, &config, bounds).await;
-    assert_eq!(invoker.most_in_flight.load(Ordering::SeqCst), 3);
-    let labels: Vec<&str> = results.iter().map(|r| r.label.as_str()).collect();
+    let mut run = run_of(&config(0, 7), settings(bounds));
+    world.drive(&mut run);
+    assert_eq!(world.most_in_flight, 3);
     let expected: Vec<String> = (0..7).map(|n| format!("svc-dev-web:3 GET /{n}")).collect();
-    assert_eq!(labels, expected);
+    assert_eq!(labels(&run), expected);
+    let passed: Vec<bool> = run.results().iter().map(|r| r.passed).collect();
+    assert_eq!(passed, [false, true, true, true, true, true, true]);
 }
 
-#[tokio::test(start_paused = true)]
-async fn checks_of_different_functions_run_side_by_side_and_of_one_function_within_its_bound() {
-    let invoker = Scripted::new(vec![Some(Ok(200))]);
-    let config = functions(3, 5);
+#[test]
+fn checks_of_different_functions_run_side_by_side_and_of_one_function_within_its_bound() {
+    let mut world = World::scripted(&[Answer::Status(200)]);
     let bounds = Concurrency {
         total: 64,
         per_function: 2,
     };
-    let (results, _) = run(&invoker, &config, bounds).await;
+    let mut run = run_of(&functions(3, 5), settings(bounds));
+    world.drive(&mut run);
+    let results = run.results();
     assert_eq!(results.len(), 15);
     assert!(results.iter().all(|r| r.passed));
-    assert_eq!(invoker.most_in_flight.load(Ordering::SeqCst), 6);
+    assert_eq!(world.most_in_flight, 6);
     for n in 0..3 {
-        assert_eq!(invoker.most_in_flight_of(&format!("svc-dev-f{n}")), 2);
+        assert_eq!(world.most_in_flight_of[&format!("svc-dev-f{n}")], 2);
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn the_default_bounds_put_one_check_of_each_of_fifty_functions_in_flight_at_once() {
-    let invoker = Scripted::new(vec![Some(Ok(200))]);
-    let config = functions(50, 1);
-    let (results, _) = run(&invoker, &config, prehook_engine::DEFAULT_CONCURRENCY).await;
-    assert!(results.iter().all(|r| r.passed));
-    assert_eq!(invoker.most_in_flight.load(Ordering::SeqCst), 50);
+#[test]
+fn a_check_keeps_its_slot_while_it_pauses_between_attempts() {
+    // GET /0 fails once and pauses; with one slot per function GET /1 waits for it to finish.
+    let mut world = World::scripted(&[Answer::Status(500), Answer::Status(200)]);
+    let mut run = run_of(&config(1, 2), settings(ONE));
+    world.drive(&mut run);
+    assert_eq!(world.call_times_ms(), [0, 110, 120]);
+    assert!(run.summary().passed);
+}
+
+#[test]
+fn the_default_bounds_are_64_in_all_and_4_per_function() {
+    let mut world = World::scripted(&[Answer::Status(200)]);
+    let mut run = run_of(&functions(50, 1), settings(DEFAULT_CONCURRENCY));
+    world.drive(&mut run);
+    assert!(run.summary().passed);
+    assert_eq!(world.most_in_flight, 50);
+
+    let mut world = World::scripted(&[Answer::Status(200)]);
+    let mut run = run_of(&functions(70, 1), settings(DEFAULT_CONCURRENCY));
+    world.drive(&mut run);
+    assert_eq!(world.most_in_flight, 64);
+
+    let mut world = World::scripted(&[Answer::Status(200)]);
+    let mut run = run_of(&config(0, 9), settings(DEFAULT_CONCURRENCY));
+    world.drive(&mut run);
+    assert_eq!(world.most_in_flight, 4);
+}
+
+#[test]
+fn a_retry_that_would_start_after_the_cutoff_is_not_made() {
+    let mut world = World::scripted(&[Answer::Status(503)]);
+    let mut settings = settings(ONE);
+    settings.backoff.first = Duration::from_secs(10);
+    settings.backoff.max = Duration::from_secs(10);
+    settings.cutoff = Duration::from_secs(6);
+    let mut run = run_of(&config(3, 1), settings);
+    world.drive(&mut run);
+    assert_eq!(world.calls.len(), 1);
+    assert_eq!(
+        run.summary().reason.as_deref(),
+        Some("svc-dev-web:3 GET /0: expected status 200-399, got 503")
+    );
+    assert!(run.results()[0].finished);
+}
+
+#[test]
+fn the_cutoff_ends_the_run_with_what_is_still_under_way() {
+    // f0 answers, f1 never does, f2 waits for a slot (one at a time) and never starts.
+    let mut world = World::new(|request, _| {
+        if request.function == "svc-dev-f1" {
+            Answer::Never
+        } else {
+            Answer::Status(200)
+        }
+    });
+    let mut settings = settings(Concurrency {
+        total: 1,
+        per_function: 1,
+    });
+    settings.cutoff = Duration::from_millis(500);
+    let config = functions(3, 1);
+    let mut run = run_of(&config, settings);
+    world.drive(&mut run);
+    assert_eq!(world.now, Duration::from_millis(500));
+    let results = run.results();
+    assert_eq!(
+        results
+            .iter()
+            .map(|r| (r.passed, r.finished, r.reason.as_deref()))
+            .collect::<Vec<_>>(),
+        [
+            (true, true, None),
+            (false, false, Some("deadline reached before it finished")),
+            (
+                false,
+                false,
+                Some("no time left to run it before the deadline")
+            ),
+        ]
+    );
+    let summary = run.summary();
+    assert_eq!(
+        summary.reason.as_deref(),
+        Some(
+            "deadline reached with checks still running: svc-dev-f1:3 GET /0; svc-dev-f2:3 GET /0"
+        )
+    );
+    assert_eq!(
+        (summary.passed, summary.checks, summary.failed),
+        (false, 3, 2)
+    );
+    // The run is over: a late answer changes nothing.
+    assert!(!run.on_response(1, Duration::from_millis(600), &response(200)));
+}
+
+#[test]
+fn a_check_cut_short_names_its_last_attempt() {
+    let mut world = World::scripted(&[Answer::Status(502), Answer::Never]);
+    let mut settings = settings(ONE);
+    settings.cutoff = Duration::from_millis(500);
+    let mut run = run_of(&config(1, 1), settings);
+    world.drive(&mut run);
+    assert_eq!(world.call_times_ms(), [0, 110]);
+    assert_eq!(
+        run.results()[0].reason.as_deref(),
+        Some(
+            "deadline reached before it finished (last attempt: expected status 200-399, got 502)"
+        )
+    );
+    assert_eq!(
+        run.summary().reason.as_deref(),
+        Some(
+            "deadline reached with checks still running: svc-dev-web:3 GET /0 (last attempt: expected status 200-399, got 502)"
+        )
+    );
+}
+
+#[test]
+fn each_attempt_sends_the_hooks_event_with_its_own_request_id() {
+    let config = HookConfig::from_value(&json!({"functions": {
+        "svc-dev-web": {"key": "web", "event": "apigateway", "retries": 1, "timeout": 1, "checks": ["POST /items"]},
+        "svc-dev-cron": {"key": "cron", "event": "raw", "retries": 0, "timeout": 1, "checks": [{"payload": {"ping": true}}]},
+    }}))
+    .unwrap();
+    let targets = [
+        Target {
+            function: "svc-dev-web".into(),
+            qualifier: "7".into(),
+        },
+        Target {
+            function: "svc-dev-cron".into(),
+            qualifier: "Live".into(),
+        },
+    ];
+    let mut run = CheckRun::plan(
+        &config,
+        &targets,
+        LifecycleEvent::BeforeAllowTraffic,
+        settings(DEFAULT_CONCURRENCY),
+    )
+    .unwrap();
+    let mut world = World::scripted(&[Answer::Status(500), Answer::Status(200)]);
+    world.drive(&mut run);
+    let sent: Vec<(String, String, Value, bool)> = world
+        .calls
+        .iter()
+        .map(|(_, r)| {
+            (
+                r.function.clone(),
+                r.qualifier.clone(),
+                serde_json::from_slice(&r.payload).unwrap(),
+                r.client_context.is_some(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        (sent[0].0.as_str(), sent[0].1.as_str()),
+        ("svc-dev-web", "7")
+    );
+    assert_eq!(sent[0].2["httpMethod"], "POST");
+    assert_eq!(sent[0].2["requestContext"]["requestId"], "prehook-test-0-1");
+    assert_eq!(
+        sent[0].2["requestContext"]["requestTimeEpoch"],
+        1_700_000_000_000u64
+    );
+    assert!(!sent[0].3, "HTTP checks send no ClientContext");
+    assert_eq!(
+        (sent[1].0.as_str(), sent[1].1.as_str()),
+        ("svc-dev-cron", "Live")
+    );
+    assert_eq!(sent[1].2, json!({"ping": true}));
+    assert!(sent[1].3, "raw checks send the ClientContext");
+    // The retry of the first check, 10 ms + 100 ms later.
+    assert_eq!(sent[2].2["requestContext"]["requestId"], "prehook-test-0-2");
+    assert_eq!(
+        sent[2].2["requestContext"]["requestTimeEpoch"],
+        1_700_000_000_110u64
+    );
+}
+
+#[test]
+fn a_run_without_checks_is_done_at_once() {
+    let mut run = CheckRun::new(Vec::new(), settings(ONE));
+    assert_eq!(run.poll(Duration::ZERO), Action::Done);
+    assert!(run.summary().passed);
 }

@@ -1,40 +1,66 @@
-//! The hook's side of prehook-engine: invokes go through [`LambdaApi`] (the Rust SDK), and
-//! every attempt becomes a `check attempt` log line (HELPERS contract 3).
+//! The hook's driver of prehook-engine: it carries out the run's invokes through
+//! [`LambdaApi`] (the Rust SDK) on tokio, waits on tokio's timers, feeds every answer back,
+//! and logs every finished attempt as a `check attempt` line (HELPERS contract 3).
 
+use std::time::Instant;
+
+use futures::stream::{FuturesUnordered, StreamExt};
 use prehook_core::evaluate::excerpt;
-use prehook_engine::{Attempt, InvokeRequest, InvokeResponse, Invoker};
+use prehook_engine::{Action, AttemptRecord, CheckRun};
 use serde_json::json;
 
-use crate::aws::{AwsError, LambdaApi};
+use crate::aws::LambdaApi;
 use crate::log;
 
-/// A [`LambdaApi`] as the engine's [`Invoker`].
-pub struct Lambda<'a, L>(pub &'a L);
-
-impl<L: LambdaApi> Invoker for Lambda<'_, L> {
-    type Error = AwsError;
-
-    fn invoke(
-        &self,
-        request: InvokeRequest,
-    ) -> impl Future<Output = Result<InvokeResponse, AwsError>> + Send {
-        self.0.invoke(request)
+/// Drives `run` until it is done; the run's time is the time since `start`.
+///
+/// The invokes run concurrently in this task (not spawned), so a panic in one of them reaches
+/// the handler, which reports it as Failed.
+pub async fn drive<L: LambdaApi>(lambda: &L, run: &mut CheckRun, start: Instant) {
+    let mut invokes = FuturesUnordered::new();
+    loop {
+        let now = start.elapsed();
+        let wake = loop {
+            match run.poll(now) {
+                Action::Invoke { id, request } => {
+                    let timeout = request.timeout;
+                    let invoke = lambda.invoke(request);
+                    // Dropped at its timeout: the engine no longer waits for it then.
+                    invokes.push(async move { (id, tokio::time::timeout(timeout, invoke).await) });
+                }
+                Action::WaitUntil(at) => break Some(at),
+                Action::Done => break None,
+            }
+        };
+        run.drain_attempts()
+            .for_each(|attempt| log_attempt(&attempt));
+        let Some(wake) = wake else { return };
+        tokio::select! {
+            Some((id, answer)) = invokes.next() => {
+                let now = start.elapsed();
+                match answer {
+                    Ok(Ok(response)) => run.on_response(id, now, &response),
+                    Ok(Err(error)) => run.on_error(id, now, &error.message),
+                    Err(_) => run.on_timeout(id, now),
+                };
+            }
+            () = tokio::time::sleep_until((start + wake).into()) => {}
+        }
     }
 }
 
 /// Logs one finished attempt.
-pub fn log_attempt(attempt: &Attempt<'_>) {
-    let planned = attempt.planned;
-    let evaluation = attempt.evaluation;
+pub fn log_attempt(attempt: &AttemptRecord) {
+    let evaluation = &attempt.evaluation;
     log::line(&json!({
         "level": if evaluation.passed { "INFO" } else { "WARN" },
         "msg": "check attempt",
-        "function": planned.function,
-        "key": planned.checks.key,
-        "version": planned.version,
-        "check": planned.check.name,
+        "function": attempt.function,
+        "key": attempt.key,
+        "version": attempt.qualifier,
+        "check": attempt.check,
         "attempt": attempt.attempt,
-        "sent": attempt.sent(),
+        "sent": attempt.sent,
         "status": evaluation.status,
         "durationMs": attempt.duration_ms,
         "passed": evaluation.passed,

@@ -6,18 +6,17 @@
 //! reached are abandoned with a Failed.
 
 use std::panic::AssertUnwindSafe;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use futures::FutureExt;
-use prehook_core::{AppSpec, HookConfig};
+use prehook_core::{AppSpec, HookConfig, LifecycleEvent};
 use serde::Serialize;
 use serde_json::json;
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
-use crate::checks::{Backoff, CheckResult, Concurrency, PlannedCheck, Progress, Run, run_checks};
-use crate::engine::{Lambda, log_attempt};
-use crate::{lifecycle, log};
+use crate::checks::{Backoff, CheckRun, Concurrency, Target};
+use crate::{engine, lifecycle, log};
 
 /// Longest reason logged; the full list of failures is in the check attempt lines.
 const MAX_REASON_CHARS: usize = 1000;
@@ -107,19 +106,16 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         event: &CodeDeployLifecycleEvent,
         deadline: Instant,
     ) -> Result<Verdict, ReportError> {
-        let now = Instant::now();
-        let remaining = deadline.saturating_duration_since(now);
+        let start = Instant::now();
+        let remaining = deadline.saturating_duration_since(start);
         // A very short invocation still gets half its time for checks.
-        let cutoff = now + remaining.saturating_sub(self.settings.reserve.min(remaining / 2));
-        let progress = Progress::default();
-        let decided = tokio::time::timeout_at(
-            cutoff.into(),
-            AssertUnwindSafe(self.decide(event, cutoff, &progress)).catch_unwind(),
-        )
-        .await;
+        let cutoff = start + remaining.saturating_sub(self.settings.reserve.min(remaining / 2));
+        let decided = AssertUnwindSafe(self.decide(event, start, cutoff))
+            .catch_unwind()
+            .await;
         let verdict = match decided {
-            Ok(Ok(verdict)) => verdict,
-            Ok(Err(panic)) => {
+            Ok(verdict) => verdict,
+            Err(panic) => {
                 let message = panic
                     .downcast_ref::<&str>()
                     .map(|s| s.to_string())
@@ -127,7 +123,6 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
                     .unwrap_or_else(|| "unknown panic".into());
                 Verdict::failed(format!("internal error while checking: {message}"))
             }
-            Err(_) => deadline_verdict(&progress),
         };
         let verdict = Verdict {
             reason: verdict.reason.map(|r| shorten(&r)),
@@ -148,11 +143,12 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         Ok(verdict)
     }
 
+    /// The verdict, decided by `cutoff`: the checks still running then fail the deployment.
     async fn decide(
         &self,
         event: &CodeDeployLifecycleEvent,
+        start: Instant,
         cutoff: Instant,
-        progress: &Progress,
     ) -> Verdict {
         let config = match &self.config {
             Ok(config) => config,
@@ -161,11 +157,63 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         if let Some(skip) = &config.skip {
             return crate::skip::verdict(&event.deployment_id, skip);
         }
-        let appspec = match self.read_appspec(&event.deployment_id).await {
-            Ok(appspec) => appspec,
+        let (appspec, hook_event) = match tokio::time::timeout_at(
+            cutoff.into(),
+            self.read_deployment(event),
+        )
+        .await
+        {
+            Ok(Ok(read)) => read,
+            Ok(Err(reason)) => return Verdict::failed(reason),
+            Err(_) => {
+                return Verdict::failed(
+                    "deadline reached before the checks could start (reading the deployment took too long)",
+                );
+            }
+        };
+
+        // Only functions named both in the AppSpec and in the config are invoked; the engine
+        // fails closed on any other before invoking anything.
+        let targets: Vec<Target> = appspec
+            .resources
+            .iter()
+            .map(|resource| Target {
+                function: resource.name.clone(),
+                qualifier: resource.target_version.clone(),
+            })
+            .collect();
+        let settings = crate::checks::Settings {
+            backoff: self.settings.backoff,
+            concurrency: self.settings.concurrency,
+            run_id: event.deployment_id.clone(),
+            epoch_ms: epoch_ms_at(start),
+            cutoff: cutoff.saturating_duration_since(start),
+        };
+        let mut run = match CheckRun::plan(config, &targets, hook_event, settings) {
+            Ok(run) => run,
             Err(reason) => return Verdict::failed(reason),
         };
-        let hook_event = match lifecycle::select(
+        engine::drive(&self.lambda, &mut run, start).await;
+        let summary = run.summary();
+        Verdict {
+            status: if summary.passed {
+                Status::Succeeded
+            } else {
+                Status::Failed
+            },
+            reason: summary.reason,
+            checks: summary.checks,
+            failed: summary.failed,
+        }
+    }
+
+    /// The AppSpec and the lifecycle event this invocation serves.
+    async fn read_deployment(
+        &self,
+        event: &CodeDeployLifecycleEvent,
+    ) -> Result<(AppSpec, LifecycleEvent), String> {
+        let appspec = self.read_appspec(&event.deployment_id).await?;
+        let selection = lifecycle::select(
             &self.codedeploy,
             &event.deployment_id,
             &appspec,
@@ -173,60 +221,8 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
             self.settings.backoff.first,
             self.settings.backoff.max,
         )
-        .await
-        {
-            Ok(selection) => selection.event,
-            Err(reason) => return Verdict::failed(reason),
-        };
-
-        // Only functions named both in the AppSpec and in the config are invoked.
-        let mut unchecked = Vec::new();
-        let mut plan = Vec::new();
-        for resource in &appspec.resources {
-            match config.functions.get(&resource.name) {
-                Some(checks) if !checks.checks_for(hook_event).is_empty() => plan.extend(
-                    checks
-                        .checks_for(hook_event)
-                        .iter()
-                        .map(|check| PlannedCheck {
-                            function: &resource.name,
-                            version: &resource.target_version,
-                            checks,
-                            check,
-                        }),
-                ),
-                _ => unchecked.push(lifecycle::no_checks(hook_event, &resource.name)),
-            }
-        }
-        if !unchecked.is_empty() {
-            // Fail closed before invoking anything: the verdict cannot be Succeeded anyway.
-            return Verdict::failed(unchecked.join("; "));
-        }
-
-        let run = Run {
-            invoker: &Lambda(&self.lambda),
-            run_id: &event.deployment_id,
-            cutoff,
-            backoff: self.settings.backoff,
-            progress,
-            observer: &log_attempt,
-        };
-        let results: Vec<CheckResult> = run_checks(&run, &plan, self.settings.concurrency).await;
-        let failures: Vec<String> = results
-            .iter()
-            .filter(|r| !r.passed)
-            .map(|r| format!("{}: {}", r.label, r.reason.as_deref().unwrap_or("failed")))
-            .collect();
-        Verdict {
-            status: if failures.is_empty() {
-                Status::Succeeded
-            } else {
-                Status::Failed
-            },
-            reason: (!failures.is_empty()).then(|| failures.join("; ")),
-            checks: results.len(),
-            failed: failures.len(),
-        }
+        .await?;
+        Ok((appspec, selection.event))
     }
 
     async fn read_appspec(&self, deployment_id: &str) -> Result<AppSpec, String> {
@@ -302,31 +298,12 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
     }
 }
 
-fn deadline_verdict(progress: &Progress) -> Verdict {
-    let checks = progress.snapshot();
-    if checks.is_empty() {
-        return Verdict::failed(
-            "deadline reached before the checks could start (reading the deployment took too long)",
-        );
-    }
-    let failed = checks.iter().filter(|c| c.done && !c.passed).count();
-    let pending: Vec<String> = checks
-        .iter()
-        .filter(|c| !c.done)
-        .map(|c| match &c.last_reason {
-            Some(reason) => format!("{} (last attempt: {reason})", c.label),
-            None => c.label.clone(),
-        })
-        .collect();
-    Verdict {
-        status: Status::Failed,
-        reason: Some(format!(
-            "deadline reached with checks still running: {}",
-            pending.join("; ")
-        )),
-        checks: checks.len(),
-        failed: failed + pending.len(),
-    }
+/// Milliseconds since the Unix epoch at `instant` (a moment just past): the events' request time.
+fn epoch_ms_at(instant: Instant) -> u64 {
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64);
+    now_ms.saturating_sub(instant.elapsed().as_millis() as u64)
 }
 
 fn shorten(reason: &str) -> String {

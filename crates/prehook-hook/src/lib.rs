@@ -4,8 +4,8 @@
 //! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
 //! - [`lifecycle`]: whether it serves BeforeAllowTraffic or AfterAllowTraffic;
 //! - [`skip`]: checks skipped on purpose;
-//! - [`checks`]: one check of one function version, with retries;
-//! - [`engine`]: the checks run by prehook-engine, through [`LambdaApi`], each attempt logged;
+//! - [`checks`]: prehook-engine, the state machine that plans and decides a run of checks;
+//! - [`engine`]: its driver here: invokes through [`LambdaApi`] on tokio, each attempt logged;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
 

@@ -173,17 +173,8 @@ pub fn names_function(value: &str, own: &str) -> bool {
     name == Some(own)
 }
 
-/// What to say when a function in the AppSpec has no checks for `event`.
-pub fn no_checks(event: LifecycleEvent, function: &str) -> String {
-    match event {
-        LifecycleEvent::BeforeAllowTraffic => {
-            format!("no checks configured for function {function}")
-        }
-        LifecycleEvent::AfterAllowTraffic => format!(
-            "no afterTraffic checks configured for function {function} (this is its AfterAllowTraffic hook)"
-        ),
-    }
-}
+/// Why a function of the AppSpec cannot be checked (the engine plans the checks).
+pub use prehook_engine::no_checks;
 
 fn names(events: &BTreeSet<LifecycleEvent>) -> String {
     let names: Vec<&str> = events.iter().map(|e| e.as_str()).collect();

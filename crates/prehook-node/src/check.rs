@@ -1,18 +1,17 @@
-//! `serverless prehook check`: the plugin's JS performs each Lambda Invoke (deployed or
-//! under serverless-offline), prehook-engine decides events, attempts, timeouts and verdicts.
+//! `serverless prehook check`: prehook-engine's run of checks as a synchronous JS class.
+//! The plugin's JS drives it (lib/check/run.js): it performs each Lambda Invoke the run asks
+//! for (deployed or under serverless-offline), keeps the time, and feeds the answers back; the
+//! engine decides events, attempts, timeouts and verdicts as in the hook. Nothing here waits,
+//! calls back into JS or keeps a clock: this only converts data.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use napi::bindgen_prelude::Promise;
-use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
 use prehook_core::{HookConfig, LifecycleEvent};
-use prehook_engine::{
-    Attempt, Backoff, DEFAULT_CONCURRENCY, InvokeRequest, InvokeResponse, Invoker, PlannedCheck,
-    Progress, Run, run_checks as engine_run_checks,
-};
+use prehook_engine::{Action, Backoff, DEFAULT_CONCURRENCY, InvokeResponse, Settings, Target};
 
-/// Longest a run may take: Lambda's own maximum, the longest a hook could ever check.
+/// Longest a run may take unless told otherwise: Lambda's own maximum, the longest a hook
+/// could ever check.
 const RUN_LIMIT: Duration = Duration::from_secs(900);
 
 /// A function the run checks, by deployed name.
@@ -94,20 +93,46 @@ pub struct CheckTarget {
     pub qualifier: String,
 }
 
-/// One Invoke the JS callback performs.
+/// What a [`CheckRun`] is given besides the config and the targets.
+#[napi(object)]
+pub struct CheckRunOptions {
+    /// `BeforeAllowTraffic` (the default: the pre-traffic `checks`) or `AfterAllowTraffic`.
+    pub lifecycle_event: Option<String>,
+    /// Names the run in each event's request id (`check-<pid>`).
+    pub run_id: String,
+    /// `Date.now()` at the run's start: the events' request time is this plus `nowMs`.
+    pub epoch_ms: f64,
+    /// Since the run's start: no attempt starts from then on and the run ends with what is
+    /// still under way. @default 900000 (Lambda's longest run)
+    pub cutoff_ms: Option<f64>,
+}
+
+/// One Invoke to start now.
 #[napi(object)]
 pub struct InvokeArgs {
+    /// Names the attempt when its answer is fed back.
+    pub id: u32,
     pub function: String,
     pub qualifier: String,
     /// The event, as JSON text.
     pub payload: String,
     /// Base64 JSON `ClientContext` (raw checks).
     pub client_context: Option<String>,
-    /// The engine gives up on the attempt after this; the callback may abort its call then.
+    /// The run gives up on the attempt after this; the caller may abort its call then.
     pub timeout_ms: u32,
 }
 
-/// What the JS callback's promise resolves to; a rejection is a failed invoke.
+/// What to do next: start `invokes`, then call `next` again when an answer came or at
+/// `wakeAtMs`, whichever is first; or nothing more when `done`.
+#[napi(object)]
+pub struct CheckStep {
+    pub invokes: Vec<InvokeArgs>,
+    /// Since the run's start; absent once done.
+    pub wake_at_ms: Option<f64>,
+    pub done: bool,
+}
+
+/// What an Invoke answered.
 #[napi(object)]
 pub struct InvokeReply {
     /// Lambda's `FunctionError` (`Unhandled`), if any.
@@ -132,88 +157,121 @@ pub struct CheckReport {
     pub reason: Option<String>,
 }
 
-type InvokeCallback =
-    ThreadsafeFunction<InvokeArgs, Promise<InvokeReply>, InvokeArgs, napi::Status, false>;
+/// A run of checks as the hook runs them (same events, attempts, timeouts, verdicts), driven
+/// from JS: `next(nowMs)` says what to invoke and until when to wait, `complete`/`fail` feed
+/// each answer back, `reports()` gives the results in plan order. Times are milliseconds since
+/// the run's start, on the caller's clock.
+#[napi]
+pub struct CheckRun {
+    run: prehook_engine::CheckRun,
+}
 
-struct JsInvoker(InvokeCallback);
-
-impl Invoker for JsInvoker {
-    /// The rejection as JS prints it (`AccessDeniedException: ...`), without napi's status.
-    type Error = String;
-
-    async fn invoke(&self, request: InvokeRequest) -> Result<InvokeResponse, String> {
-        let args = InvokeArgs {
-            function: request.function,
-            qualifier: request.qualifier,
-            payload: String::from_utf8_lossy(&request.payload).into_owned(),
-            client_context: request.client_context,
-            timeout_ms: u32::try_from(request.timeout.as_millis()).unwrap_or(u32::MAX),
+#[napi]
+impl CheckRun {
+    /// The checks of `targets` for the options' lifecycle event; throws on an invalid config,
+    /// an unknown lifecycle event, or a target without checks.
+    #[napi(constructor)]
+    pub fn new(
+        hook_config_json: String,
+        targets: Vec<CheckTarget>,
+        options: CheckRunOptions,
+    ) -> napi::Result<Self> {
+        let fail = |message: String| napi::Error::from_reason(message);
+        let config = HookConfig::from_json(&hook_config_json).map_err(|e| fail(e.to_string()))?;
+        let event = lifecycle_event_of(options.lifecycle_event.as_deref()).map_err(fail)?;
+        let targets: Vec<Target> = targets
+            .into_iter()
+            .map(|t| Target {
+                function: t.function,
+                qualifier: t.qualifier,
+            })
+            .collect();
+        let settings = Settings {
+            backoff: Backoff::default(),
+            concurrency: DEFAULT_CONCURRENCY,
+            run_id: options.run_id,
+            epoch_ms: options.epoch_ms.max(0.0) as u64,
+            cutoff: options.cutoff_ms.map_or(RUN_LIMIT, duration_of),
         };
-        let reply = match self.0.call_async(args).await {
-            Ok(promise) => promise.await,
-            Err(error) => Err(error),
+        let run =
+            prehook_engine::CheckRun::plan(&config, &targets, event, settings).map_err(fail)?;
+        Ok(Self { run })
+    }
+
+    /// What to do at `now_ms`.
+    #[napi]
+    pub fn next(&mut self, now_ms: f64) -> CheckStep {
+        let now = duration_of(now_ms);
+        let mut invokes = Vec::new();
+        let wake = loop {
+            match self.run.poll(now) {
+                Action::Invoke { id, request } => invokes.push(InvokeArgs {
+                    id: id as u32,
+                    function: request.function,
+                    qualifier: request.qualifier,
+                    payload: String::from_utf8_lossy(&request.payload).into_owned(),
+                    client_context: request.client_context,
+                    timeout_ms: u32::try_from(request.timeout.as_millis()).unwrap_or(u32::MAX),
+                }),
+                Action::WaitUntil(at) => break Some(at),
+                Action::Done => break None,
+            }
+        };
+        // `prehook check` prints results, not attempts.
+        self.run.drain_attempts().for_each(drop);
+        CheckStep {
+            invokes,
+            wake_at_ms: wake.map(|at| at.as_secs_f64() * 1000.0),
+            done: wake.is_none(),
         }
-        .map_err(|error| error.reason.clone())?;
-        Ok(InvokeResponse {
+    }
+
+    /// Attempt `id` got `reply` at `now_ms`; false when it is no longer awaited (timed out).
+    #[napi]
+    pub fn complete(&mut self, id: u32, now_ms: f64, reply: InvokeReply) -> bool {
+        let response = InvokeResponse {
             function_error: reply.function_error,
             payload: reply.payload.into_bytes(),
-        })
+        };
+        self.run
+            .on_response(u64::from(id), duration_of(now_ms), &response)
+    }
+
+    /// The invoke of attempt `id` failed at `now_ms` with `reason`
+    /// (`AccessDeniedException: ...`); false when it is no longer awaited.
+    #[napi]
+    pub fn fail(&mut self, id: u32, now_ms: f64, reason: String) -> bool {
+        self.run
+            .on_error(u64::from(id), duration_of(now_ms), &reason)
+    }
+
+    /// Each check's result, in plan order (once `next` said done).
+    #[napi]
+    pub fn reports(&self) -> Vec<CheckReport> {
+        self.run
+            .results()
+            .into_iter()
+            .map(|result| CheckReport {
+                function: result.function,
+                key: result.key,
+                qualifier: result.qualifier,
+                check: result.check,
+                passed: result.passed,
+                status: result.status.map(u32::from),
+                duration_ms: result.duration_ms as f64,
+                attempts: result.attempts,
+                reason: result.reason,
+            })
+            .collect()
     }
 }
 
-/// Runs the checks of `targets` as the hook would: same events, attempts, timeouts and
-/// evaluation, in config order; `invoke` performs each Lambda Invoke and resolves to its answer.
-/// `lifecycle_event` picks the list: `BeforeAllowTraffic` (the default, `checks`) or
-/// `AfterAllowTraffic` (`afterTraffic`).
-#[napi]
-pub async fn run_checks(
-    hook_config_json: String,
-    targets: Vec<CheckTarget>,
-    invoke: InvokeCallback,
-    lifecycle_event: Option<String>,
-) -> napi::Result<Vec<CheckReport>> {
-    let config = HookConfig::from_json(&hook_config_json)
-        .map_err(|e| napi::Error::from_reason(e.to_string()))?;
-    let event = lifecycle_event_of(lifecycle_event.as_deref()).map_err(napi::Error::from_reason)?;
-    let mut plan = Vec::new();
-    for target in &targets {
-        let Some((function, checks)) = config.functions.get_key_value(&target.function) else {
-            return Err(napi::Error::from_reason(format!(
-                "no checks configured for function {}",
-                target.function
-            )));
-        };
-        plan.extend(checks.checks_for(event).iter().map(|check| PlannedCheck {
-            function,
-            version: &target.qualifier,
-            checks,
-            check,
-        }));
+/// Milliseconds from JS (fractional, from `performance.now()`) as a duration; a negative or
+/// non-finite value as zero.
+fn duration_of(ms: f64) -> Duration {
+    if ms.is_finite() && ms > 0.0 {
+        Duration::from_secs_f64(ms / 1000.0)
+    } else {
+        Duration::ZERO
     }
-    let progress = Progress::default();
-    let run_id = format!("check-{}", std::process::id());
-    let run = Run {
-        invoker: &JsInvoker(invoke),
-        run_id: &run_id,
-        cutoff: Instant::now() + RUN_LIMIT,
-        backoff: Backoff::default(),
-        progress: &progress,
-        observer: &|_: &Attempt<'_>| {},
-    };
-    let results = engine_run_checks(&run, &plan, DEFAULT_CONCURRENCY).await;
-    Ok(plan
-        .iter()
-        .zip(results)
-        .map(|(planned, result)| CheckReport {
-            function: planned.function.to_owned(),
-            key: planned.checks.key.clone(),
-            qualifier: planned.version.to_owned(),
-            check: planned.check.name.clone(),
-            passed: result.passed,
-            status: result.status.map(u32::from),
-            duration_ms: result.duration_ms as f64,
-            attempts: result.attempts,
-            reason: result.reason,
-        })
-        .collect())
 }

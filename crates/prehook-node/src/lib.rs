@@ -1,11 +1,12 @@
 //! Node.js binding of prehook-core for the Serverless plugin: conversion only.
 //!
-//! Both functions return their errors as data (`{ ok: false, ... }`) so the plugin can show
+//! The functions return their errors as data (`{ ok: false, ... }`) so the plugin can show
 //! them as a framework error with every YAML path, rather than as a thrown native exception.
+//! Only `new CheckRun` throws: on a `prehook.json` or targets the plugin itself got wrong.
 
 mod check;
 
-pub use check::{latest_published_version, run_checks, select_functions};
+pub use check::{CheckRun, latest_published_version, select_functions};
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;

@@ -1,14 +1,15 @@
 'use strict';
 
 // `serverless prehook check`: its options, its report, the framework's credentials handed
-// to the SDK, and the addon's runChecks driving a JS invoke callback (retries, timeouts,
-// failed invokes) exactly as the hook's engine does.
+// to the SDK, and the addon's CheckRun (the hook's engine) driven by lib/check/run.js with a
+// JS invoke function: retries, timeouts, failed invokes, exactly as in the hook.
 
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
 
 const addon = require('../lib/addon');
 const { clientConfig, fromSdkV2 } = require('../lib/check/lambda');
+const { runChecks } = require('../lib/check/run');
 const { functionNames, lifecycleEvent, target } = require('../lib/check/options');
 const { checkLine, failureMessage, jsonReport, textReport } = require('../lib/check/report');
 
@@ -135,7 +136,7 @@ describe("prehook check uses the framework's credentials and region", () => {
   });
 });
 
-describe('the addon runs checks through a JS invoke callback', () => {
+describe('the addon runs checks through a JS invoke function', () => {
   const core = addon.load();
   const config = JSON.stringify({
     functions: {
@@ -152,7 +153,7 @@ describe('the addon runs checks through a JS invoke callback', () => {
 
   it('sends the hook\'s events, retries a failed invoke and judges the answers', async () => {
     const calls = [];
-    const reports = await core.runChecks(config, [{ function: 'site-dev-web', qualifier: '12' }], async (request) => {
+    const reports = await runChecks(core, config, [{ function: 'site-dev-web', qualifier: '12' }], async (request) => {
       const event = JSON.parse(request.payload);
       calls.push([request.function, request.qualifier, event.httpMethod, event.path, request.timeoutMs]);
       if (event.path === '/healthcheck' && calls.filter((c) => c[3] === '/healthcheck').length === 1) {
@@ -177,7 +178,7 @@ describe('the addon runs checks through a JS invoke callback', () => {
     const oneTry = JSON.stringify({
       functions: { 'site-dev-web': { key: 'web', event: 'apigateway', retries: 0, timeout: 1, checks: ['GET /slow', 'GET /denied'] } },
     });
-    const reports = await core.runChecks(oneTry, [{ function: 'site-dev-web', qualifier: 'Live' }], async (request) => {
+    const reports = await runChecks(core, oneTry, [{ function: 'site-dev-web', qualifier: 'Live' }], async (request) => {
       if (JSON.parse(request.payload).path === '/slow') return new Promise(() => {});
       const error = new Error('User is not authorized to perform: lambda:InvokeFunction');
       error.name = 'AccessDeniedException';
@@ -204,10 +205,49 @@ describe('the addon runs checks through a JS invoke callback', () => {
       return answer(200, 'ok');
     };
     const target = [{ function: 'site-dev-web', qualifier: '3' }];
-    const after = await core.runChecks(both, target, invoke, 'AfterAllowTraffic');
-    const before = await core.runChecks(both, target, invoke);
+    const after = await runChecks(core, both, target, invoke, 'AfterAllowTraffic');
+    const before = await runChecks(core, both, target, invoke);
     assert.deepEqual([after.map((r) => r.check), before.map((r) => r.check)], [['GET /after'], ['GET /before']]);
     assert.deepEqual(paths, ['/after', '/before']);
+  });
+
+  it('is a synchronous state machine: invokes to start and a time to wake, answers fed back as data', () => {
+    const run = new core.CheckRun(config, [{ function: 'site-dev-web', qualifier: '12' }], {
+      runId: 'test',
+      epochMs: 1700000000000,
+    });
+    const first = run.next(0);
+    assert.equal(first.done, false);
+    assert.deepEqual(
+      first.invokes.map((r) => [r.id, r.function, r.qualifier, JSON.parse(r.payload).path, r.timeoutMs]),
+      [
+        [0, 'site-dev-web', '12', '/healthcheck', 1000],
+        [1, 'site-dev-web', '12', '/', 1000],
+      ]
+    );
+    assert.equal(JSON.parse(first.invokes[0].payload).requestContext.requestId, 'prehook-test-0-1');
+    assert.equal(first.wakeAtMs, 1000, 'wakes at the attempts\' timeout');
+    assert.equal(run.complete(0, 20, answer(200, 'ok')), true);
+    assert.equal(run.fail(1, 30, 'TooManyRequestsException: Rate exceeded'), true);
+    // The failed check retries after the 500 ms backoff.
+    assert.deepEqual(run.next(30), { invokes: [], wakeAtMs: 530, done: false });
+    const retry = run.next(530);
+    assert.deepEqual(retry.invokes.map((r) => [r.id, JSON.parse(r.payload).requestContext.requestId]), [[2, 'prehook-test-1-2']]);
+    // Nothing came within the timeout: the run gives up on it and an answer after that is ignored.
+    const end = run.next(1530);
+    assert.deepEqual([end.invokes, end.done, end.wakeAtMs], [[], true, undefined]);
+    assert.equal(run.complete(2, 1600, answer(200, 'Welcome')), false);
+    assert.deepEqual(
+      run.reports().map((r) => [r.check, r.passed, r.attempts, r.status, r.durationMs, r.reason]),
+      [
+        ['GET /healthcheck', true, 1, 200, 20, undefined],
+        ['GET /', false, 2, undefined, 1000, 'no answer within 1000 ms'],
+      ]
+    );
+    assert.throws(
+      () => new core.CheckRun(config, [{ function: 'site-dev-api', qualifier: '1' }], { runId: 't', epochMs: 0 }),
+      /^Error: no checks configured for function site-dev-api$/
+    );
   });
 
   it('selects functions by key or deployed name and finds the latest published version', () => {

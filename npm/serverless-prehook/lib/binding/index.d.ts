@@ -9,6 +9,31 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/**
+ * A run of checks as the hook runs them (same events, attempts, timeouts, verdicts), driven
+ * from JS: `next(nowMs)` says what to invoke and until when to wait, `complete`/`fail` feed
+ * each answer back, `reports()` gives the results in plan order. Times are milliseconds since
+ * the run's start, on the caller's clock.
+ */
+export declare class CheckRun {
+  /**
+   * The checks of `targets` for the options' lifecycle event; throws on an invalid config,
+   * an unknown lifecycle event, or a target without checks.
+   */
+  constructor(hookConfigJson: string, targets: Array<CheckTarget>, options: CheckRunOptions)
+  /** What to do at `now_ms`. */
+  next(nowMs: number): CheckStep
+  /** Attempt `id` got `reply` at `now_ms`; false when it is no longer awaited (timed out). */
+  complete(id: number, nowMs: number, reply: InvokeReply): boolean
+  /**
+   * The invoke of attempt `id` failed at `now_ms` with `reason`
+   * (`AccessDeniedException: ...`); false when it is no longer awaited.
+   */
+  fail(id: number, nowMs: number, reason: string): boolean
+  /** Each check's result, in plan order (once `next` said done). */
+  reports(): Array<CheckReport>
+}
+
 /** What [`build_artifact`] returns: the zip, or why there is none. */
 export interface ArtifactResult {
   ok: boolean
@@ -34,6 +59,32 @@ export interface CheckReport {
   reason?: string
 }
 
+/** What a [`CheckRun`] is given besides the config and the targets. */
+export interface CheckRunOptions {
+  /** `BeforeAllowTraffic` (the default: the pre-traffic `checks`) or `AfterAllowTraffic`. */
+  lifecycleEvent?: string
+  /** Names the run in each event's request id (`check-<pid>`). */
+  runId: string
+  /** `Date.now()` at the run's start: the events' request time is this plus `nowMs`. */
+  epochMs: number
+  /**
+   * Since the run's start: no attempt starts from then on and the run ends with what is
+   * still under way. @default 900000 (Lambda's longest run)
+   */
+  cutoffMs?: number
+}
+
+/**
+ * What to do next: start `invokes`, then call `next` again when an answer came or at
+ * `wakeAtMs`, whichever is first; or nothing more when `done`.
+ */
+export interface CheckStep {
+  invokes: Array<InvokeArgs>
+  /** Since the run's start; absent once done. */
+  wakeAtMs?: number
+  done: boolean
+}
+
 /** One function version to check. */
 export interface CheckTarget {
   function: string
@@ -44,19 +95,21 @@ export interface CheckTarget {
 /** The version of the core this addon was built from, to detect a stale addon. */
 export declare function coreVersion(): string
 
-/** One Invoke the JS callback performs. */
+/** One Invoke to start now. */
 export interface InvokeArgs {
+  /** Names the attempt when its answer is fed back. */
+  id: number
   function: string
   qualifier: string
   /** The event, as JSON text. */
   payload: string
   /** Base64 JSON `ClientContext` (raw checks). */
   clientContext?: string
-  /** The engine gives up on the attempt after this; the callback may abort its call then. */
+  /** The run gives up on the attempt after this; the caller may abort its call then. */
   timeoutMs: number
 }
 
-/** What the JS callback's promise resolves to; a rejection is a failed invoke. */
+/** What an Invoke answered. */
 export interface InvokeReply {
   /** Lambda's `FunctionError` (`Unhandled`), if any. */
   functionError?: string
@@ -66,14 +119,6 @@ export interface InvokeReply {
 
 /** The latest published version among ListVersionsByFunction's `Version` values. */
 export declare function latestPublishedVersion(versions: Array<string>): string | null
-
-/**
- * Runs the checks of `targets` as the hook would: same events, attempts, timeouts and
- * evaluation, in config order; `invoke` performs each Lambda Invoke and resolves to its answer.
- * `lifecycle_event` picks the list: `BeforeAllowTraffic` (the default, `checks`) or
- * `AfterAllowTraffic` (`afterTraffic`).
- */
-export declare function runChecks(hookConfigJson: string, targets: Array<CheckTarget>, invoke: InvokeCallback, lifecycleEvent?: string | undefined | null): Promise<Array<CheckReport>>
 
 /** A function the run checks, by deployed name. */
 export interface SelectedFunction {

@@ -1,11 +1,13 @@
 'use strict';
 
 // `serverless prehook check`: runs the service's checks now, through the same Rust engine
-// as the hook (the addon's runChecks), against a deployed version or serverless-offline.
+// as the hook (the addon's CheckRun, driven by ./run), against a deployed version or
+// serverless-offline.
 
 const { createClient, invoker, listVersions } = require('./lambda');
 const { functionNames, lifecycleEvent, target } = require('./options');
 const { failureMessage, jsonReport, textReport } = require('./report');
+const { runChecks } = require('./run');
 
 /** A problem to show the user as is (the plugin turns it into a framework error). */
 class CheckError extends Error {}
@@ -33,7 +35,7 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
     for (const { function: functionName } of selection.functions) {
       targets.push({ function: functionName, qualifier: await qualifierOf(core, client, functionName, options, where) });
     }
-    const reports = await core.runChecks(hookConfigJson, targets, invoker(client), event);
+    const reports = await runChecks(core, hookConfigJson, targets, invoker(client), event);
     if (options.json) {
       write(JSON.stringify(jsonReport(reports, where), null, 2));
     } else {

@@ -49,7 +49,7 @@ function fromSdkV2(credentials) {
   };
 }
 
-/** The engine's invoke callback: resolves to `{ functionError, payload }`, rejects on a failed call. */
+/** Performs the run's invokes: resolves to `{ functionError, payload }`, rejects on a failed call. */
 function invoker(client) {
   return async ({ function: functionName, qualifier, payload, clientContext, timeoutMs }) => {
     const output = await client.send(

@@ -1,0 +1,70 @@
+'use strict';
+
+// Drives the addon's CheckRun (prehook-engine, the hook's own engine) with plain promises and
+// timers: the run says what to invoke and until when to wait; this performs the invokes,
+// keeps the time and feeds every answer back. Nothing crosses the binding but data, so the
+// same code runs on the native addon and on the WebAssembly one.
+
+const { performance } = require('node:perf_hooks');
+
+/**
+ * Runs the checks of `targets` (`[{ function, qualifier }]`) as the hook would and resolves to
+ * their reports in plan order. `invoke(request)` performs one Lambda Invoke and resolves to
+ * `{ functionError, payload }`; a rejection is a failed invoke, its `String(error)`
+ * (`AccessDeniedException: ...`) the reason. Throws when the run cannot start (a target
+ * without checks).
+ */
+async function runChecks(core, hookConfigJson, targets, invoke, lifecycleEvent) {
+  const started = performance.now();
+  const now = () => performance.now() - started;
+  const run = new core.CheckRun(hookConfigJson, targets, {
+    lifecycleEvent,
+    runId: `check-${process.pid}`,
+    epochMs: Date.now(),
+  });
+  // Resolves the current wait early when an answer comes.
+  let answered = () => {};
+  const settle = (feed) => {
+    feed();
+    answered();
+  };
+  for (;;) {
+    const step = run.next(now());
+    if (step.done) return run.reports();
+    for (const request of step.invokes) {
+      let pending;
+      try {
+        pending = Promise.resolve(invoke(request));
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      pending.then(
+        (reply) => settle(() => complete(run, request.id, now(), reply)),
+        (error) => settle(() => run.fail(request.id, now(), describe(error)))
+      );
+    }
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, Math.max(0, step.wakeAtMs - now()));
+      answered = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}
+
+/** Feeds back a reply; one the addon cannot read (no `payload` text) counts as a failed invoke. */
+function complete(run, id, at, reply) {
+  try {
+    run.complete(id, at, reply);
+  } catch (error) {
+    run.fail(id, at, describe(error));
+  }
+}
+
+/** A rejection as the reason a check shows: `name: message`, as JS prints an Error. */
+function describe(error) {
+  return String(error);
+}
+
+module.exports = { runChecks };
