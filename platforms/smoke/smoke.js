@@ -27,6 +27,7 @@ const yaml = require('js-yaml');
 const FACTS = { version: '1.2.3' };
 const FIXTURES = path.join(root, 'crates', 'prehook-core', 'tests', 'fixtures');
 const SHIPPED_ZIP = path.join(__dirname, '..', 'fixtures', 'shipped.zip');
+const { runChecks } = require(path.join(root, 'npm', 'serverless-prehook', 'lib', 'check', 'run.js'));
 
 function loadAddon(where) {
   const resolved = path.resolve(where);
@@ -169,8 +170,9 @@ async function checks(addon) {
   const targets = selection.functions.map((f) => ({ function: f.function, qualifier: '7' }));
   const fake = await startFakeLambda();
   try {
-    // Today's API: runChecks awaits the JS invoke callback (a threadsafe function).
-    const reports = await addon.runChecks(prehookJson, targets, invokeOver(fake.port), undefined);
+    // The plugin's own driver of the addon's CheckRun (the engine's state machine): the same
+    // code `serverless prehook check` runs, on this addon.
+    const reports = await runChecks(addon, prehookJson, targets, invokeOver(fake.port), undefined);
     // The verdicts themselves, so that a reference build that got them wrong fails too.
     const verdicts = reports.map((r) => `${r.key} ${r.check} ${r.passed ? 'passed' : 'failed'} after ${r.attempts}`);
     const want = ['web GET /healthcheck passed after 1', 'web home passed after 1', 'api GET /orders failed after 2'];
