@@ -39,8 +39,8 @@ if scripts/pack-plugin.sh --all >"$work/tarballs.txt" 2>"$work/pack-plugin.log";
 else
   # The plugin's prepack refuses without the hook zips (make build-hook) and the wasm build
   # (make build-addon): a failure of this run. The platform packages are packed all the same,
-  # and the plugin without its prepack checks, so that npm's choice of the native package is
-  # still tested; the wasm cases cannot run.
+  # and the plugin without its prepack checks, so that npm's choice of a package is still
+  # tested (the wasm cases too when the wasm build is there).
   cat "$work/pack-plugin.log" >&2
   report packing "FAILED: scripts/pack-plugin.sh --all: $(grep -o 'prepack: .*' "$work/pack-plugin.log" | head -n 1)"
   for dir in npm/platforms/*/; do
@@ -50,6 +50,7 @@ else
   (cd npm/serverless-prehook && npm pack --ignore-scripts --silent --pack-destination "$work") | sed "s|^|$work/|" >>"$work/tarballs.txt"
   plugin="$(tail -n 1 "$work/tarballs.txt")"
   with_wasm=0
+  [ -f npm/serverless-prehook/lib/binding/prehook.wasm32-wasi.wasm ] && with_wasm=1
 fi
 overrides=()
 while read -r tarball; do
