@@ -13,13 +13,13 @@ export SLS_NOTIFICATIONS_MODE := off
 # release builds are parts of their own so that the summary shows what takes the time.
 TEST_PARTS := lint test-rust build-hook build-addon check-binding test-js test-e2e rehearse
 
-.PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-addon check-binding fuzz bench bench-plugin
+.PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-addon check-binding fuzz bench bench-plugin test-platforms
 
 help:
 	@echo 'make demo        the offline rehearsal of a deploy (examples/website, healthy then broken)'
 	@echo 'make test        everything CI runs: $(TEST_PARTS)'
 	@echo 'make setup       install the tools (requirements-dev.txt, rust targets, npm ci)'
-	@echo 'make lint        cargo fmt --check, cargo clippy -D warnings'
+	@echo 'make lint        cargo fmt --check, cargo clippy -D warnings, actionlint'
 	@echo 'make test-rust   cargo test for the workspace'
 	@echo 'make test-js     node --test: the plugin against a real Serverless instance, the examples'
 	@echo 'make test-e2e    the packed plugin in the examples: serverless@3 and osls package, cfn-lint'
@@ -28,6 +28,7 @@ help:
 	@echo 'make check-binding  the committed generated loader (lib/binding/index.js, .d.ts) is what napi build writes'
 	@echo 'make rehearse    the rehearsal as a test (same as make demo)'
 	@echo 'make fuzz        cargo-fuzz runs of the core parsers, 60 s each (nightly; not in make test)'
+	@echo 'make test-platforms  every platform package built and run under qemu/wine or its file checked; PLATFORMS.md (not in make test)'
 	@echo 'make bench       our hook against hand-written Python/Node.js hooks; writes bench/RESULTS.md (not in make test)'
 	@echo 'make bench-plugin  what the plugin adds to serverless package, native and wasm; its part of bench/RESULTS.md'
 
@@ -41,6 +42,7 @@ demo rehearse: setup
 lint: setup
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	actionlint
 
 test-rust: setup
 	cargo test --workspace --locked
@@ -74,6 +76,12 @@ check-binding:
 # Not part of `make test`: needs nightly, and its value grows with time spent, not with CI runs.
 fuzz:
 	scripts/fuzz.sh
+# Not part of `make test`: seven cross builds, qemu-user and wine (scripts/setup-platforms.sh
+# installs them); CI keeps to linux-x64 and the wasm fallback.
+# build-hook and build-addon: the plugin's tarball (hook zips, wasm build) for the install test.
+test-platforms: setup build-hook build-addon
+	scripts/setup-platforms.sh
+	scripts/test-platforms.sh
 # Not part of `make test`: it takes minutes and its figures are not pass/fail.
 bench: setup build-hook build-addon
 	BENCH_COMMAND='make bench' bench/run.sh

@@ -62,7 +62,8 @@ for c in $components; do
 done
 
 # npm ci wipes node_modules, so it runs only when the lock changed since the last install.
-# bench/ installs its own (bench/run.sh): `make test` does not need the peers' SDKs.
+# bench/ installs its own (bench/run.sh): `make test` does not need the peers' SDKs;
+# platforms/nodes/ (official Node.js builds, 650 MB) is scripts/setup-platforms.sh's.
 while IFS= read -r lock; do
   dir="$(dirname "$lock")"
   stamp="$dir/node_modules/.prehook-setup-stamp"
@@ -73,6 +74,6 @@ while IFS= read -r lock; do
   say "npm ci in $dir"
   (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
   printf '%s\n' "$sum" >"$stamp"
-done < <(git ls-files --cached --others --exclude-standard -- '*package-lock.json' ':!:**/node_modules/**' ':!:bench/**' | sort)
+done < <(git ls-files --cached --others --exclude-standard -- '*package-lock.json' ':!:**/node_modules/**' ':!:bench/**' ':!:platforms/nodes/**' | sort)
 
 say "setup done"
