@@ -33,3 +33,27 @@ for (const arch of ['x86_64', 'arm64']) {
   if (!fs.existsSync(source)) fail(`${path.relative(process.cwd(), source)} is missing: run scripts/build-hook.sh first`);
   fs.copyFileSync(source, path.join(hookDir, name));
 }
+
+// The platform packages become optionalDependencies at the exact same version, in the packed
+// package.json only: they are published together with this one (the release workflow), so
+// they are not in the registry while it is being developed, and a committed list would put
+// packages that cannot be fetched in package-lock.json and break `npm ci` (napi-rs adds them
+// at publish time for the same reason). scripts/postpack.js puts package.json back.
+const manifestPath = path.join(packageDir, 'package.json');
+const manifestText = fs.readFileSync(manifestPath, 'utf8');
+fs.writeFileSync(path.join(packageDir, 'package.json.prepack'), manifestText);
+const manifest = JSON.parse(manifestText);
+const platformsDir = path.join(packageDir, '..', 'platforms');
+manifest.optionalDependencies = Object.fromEntries(
+  fs
+    .readdirSync(platformsDir)
+    .sort()
+    .map((platform) => require(path.join(platformsDir, platform, 'package.json')))
+    .map((platformPackage) => {
+      if (platformPackage.version !== version) {
+        fail(`${platformPackage.name} is version ${platformPackage.version}, the plugin ${version}: they are published together`);
+      }
+      return [platformPackage.name, version];
+    })
+);
+fs.writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
