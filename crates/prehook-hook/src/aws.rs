@@ -7,6 +7,7 @@ use aws_sdk_codedeploy::config::http::HttpResponse;
 use aws_sdk_codedeploy::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_codedeploy::types::{LifecycleEventStatus, RevisionLocation};
 use aws_sdk_lambda::primitives::Blob;
+use prehook_engine::{InvokeRequest, InvokeResponse};
 
 /// A failed AWS call, with whether trying again may help.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,11 +83,8 @@ const TARGETS_PER_BATCH: usize = 25;
 /// A Lambda deployment has one target per function; more pages than this is not one of ours.
 const MAX_TARGET_PAGES: usize = 10;
 
-/// One Invoke of a function version.
-pub use prehook_engine::InvokeRequest;
-/// What an Invoke answered. Both types are the engine's now, exported where the hook always had them.
-pub use prehook_engine::InvokeResponse;
-
+/// The one Lambda call the hook makes: an Invoke of a function version, as the engine asks for
+/// it. Implemented for the SDK's client below; tests point that client at a local endpoint.
 pub trait LambdaApi: Send + Sync {
     fn invoke(
         &self,

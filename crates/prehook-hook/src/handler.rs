@@ -11,11 +11,11 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use futures::FutureExt;
 use prehook_core::{AppSpec, HookConfig, LifecycleEvent};
-use serde::Serialize;
+use prehook_engine::{Backoff, CheckRun, Concurrency, Target};
 use serde_json::json;
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
-use crate::checks::{Backoff, CheckRun, Concurrency, Target};
+use crate::verdict::{ReportError, Status, Verdict};
 use crate::{engine, lifecycle, log};
 
 /// Longest reason logged; the full list of failures is in the check attempt lines.
@@ -40,53 +40,12 @@ impl Default for Settings {
         Self {
             concurrency: prehook_engine::DEFAULT_CONCURRENCY,
             reserve: Duration::from_secs(3),
-            backoff: Backoff {
-                first: Duration::from_millis(500),
-                max: Duration::from_secs(4),
-            },
+            backoff: Backoff::default(),
             report_attempts: 4,
             report_timeout: Duration::from_secs(5),
         }
     }
 }
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Status {
-    Succeeded,
-    Failed,
-}
-
-/// The decision about one deployment, returned to Lambda once reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
-    pub status: Status,
-    pub reason: Option<String>,
-    pub checks: usize,
-    pub failed: usize,
-}
-
-impl Verdict {
-    fn failed(reason: impl Into<String>) -> Self {
-        Self {
-            status: Status::Failed,
-            reason: Some(reason.into()),
-            checks: 0,
-            failed: 0,
-        }
-    }
-}
-
-/// The status could not be reported: Lambda should run the hook again.
-#[derive(Debug)]
-pub struct ReportError(pub String);
-
-impl std::fmt::Display for ReportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "could not report the status to CodeDeploy: {}", self.0)
-    }
-}
-
-impl std::error::Error for ReportError {}
 
 pub struct Hook<C, L> {
     pub codedeploy: C,
@@ -182,7 +141,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
                 qualifier: resource.target_version.clone(),
             })
             .collect();
-        let settings = crate::checks::Settings {
+        let settings = prehook_engine::Settings {
             backoff: self.settings.backoff,
             concurrency: self.settings.concurrency,
             run_id: event.deployment_id.clone(),

@@ -3,9 +3,10 @@
 //!
 //! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
 //! - [`lifecycle`]: whether it serves BeforeAllowTraffic or AfterAllowTraffic;
+//! - [`verdict`]: what an invocation decides and reports;
 //! - [`skip`]: checks skipped on purpose;
-//! - [`checks`]: prehook-engine, the state machine that plans and decides a run of checks;
-//! - [`engine`]: its driver here: invokes through [`LambdaApi`] on tokio, each attempt logged;
+//! - [`engine`]: the driver here of prehook-engine (the state machine that plans and decides a
+//!   run of checks): invokes through [`LambdaApi`] on tokio, each attempt logged;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
 
@@ -16,11 +17,11 @@ pub mod handler;
 pub mod lifecycle;
 pub mod log;
 pub mod skip;
+pub mod verdict;
 
 pub use aws::{CodeDeployApi, LambdaApi};
-pub use handler::{Hook, ReportError, Settings, Status, Verdict};
-/// The check engine's types, under the path the hook has always exported them.
-pub use prehook_engine as checks;
+pub use handler::{Hook, Settings};
+pub use verdict::{ReportError, Status, Verdict};
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

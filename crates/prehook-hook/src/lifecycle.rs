@@ -173,9 +173,6 @@ pub fn names_function(value: &str, own: &str) -> bool {
     name == Some(own)
 }
 
-/// Why a function of the AppSpec cannot be checked (the engine plans the checks).
-pub use prehook_engine::no_checks;
-
 fn names(events: &BTreeSet<LifecycleEvent>) -> String {
     let names: Vec<&str> = events.iter().map(|e| e.as_str()).collect();
     names.join(" and ")
@@ -219,17 +216,5 @@ mod tests {
         ] {
             assert!(!names_function(value, own), "{value}");
         }
-    }
-
-    #[test]
-    fn a_function_without_checks_for_the_event_is_named_with_the_event() {
-        assert_eq!(
-            no_checks(LifecycleEvent::BeforeAllowTraffic, "f"),
-            "no checks configured for function f"
-        );
-        assert!(
-            no_checks(LifecycleEvent::AfterAllowTraffic, "f")
-                .starts_with("no afterTraffic checks configured for function f")
-        );
     }
 }

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use prehook_hook::aws::{AwsError, InvokeRequest, InvokeResponse, LambdaApi};
+use prehook_engine::{InvokeRequest, InvokeResponse};
+use prehook_hook::aws::{AwsError, LambdaApi};
 use prehook_hook::{Hook, Status};
 use prehook_localaws::Reply;
 use serde_json::json;

@@ -332,7 +332,7 @@ fn cases() -> Vec<Case> {
         case("Retries that would cross the deadline", |env| set_reply(env, Reply::http(503, "down")),
             Reported("Failed", Reason::Is("website-dev-website:5 GET /: expected status 200-399, got 503")))
             .config(retried_check)
-            .settings(|| Settings { reserve: Duration::from_secs(2), backoff: prehook_hook::checks::Backoff { first: Duration::from_secs(10), max: Duration::from_secs(10) }, ..fast_settings() })
+            .settings(|| Settings { reserve: Duration::from_secs(2), backoff: prehook_engine::Backoff { first: Duration::from_secs(10), max: Duration::from_secs(10) }, ..fast_settings() })
             .deadline(Duration::from_secs(8))
             .also(|env, _| invokes_are(env, 1)),
     ]

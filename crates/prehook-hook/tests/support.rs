@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use prehook_core::HookConfig;
-use prehook_hook::checks::Backoff;
+use prehook_engine::Backoff;
 use prehook_hook::{Hook, ReportError, Settings, Verdict};
 use prehook_localaws::{LocalCodeDeploy, LocalLambda, StatusReport};
 use serde_json::{Value, json};
