@@ -10,20 +10,14 @@ use aws_sdk_lambda::primitives::Blob;
 use prehook_engine::{InvokeRequest, InvokeResponse};
 
 /// A failed AWS call, with whether trying again may help.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct AwsError {
+    /// The service's error code and message, or what went wrong on the way; no credentials.
     pub message: String,
     /// Throttling, a 5xx, a timeout or a lost connection: worth another try.
     pub retryable: bool,
 }
-
-impl std::fmt::Display for AwsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for AwsError {}
 
 /// Where a deployment's AppSpec is: the application and the revision GetDeployment named.
 #[derive(Debug, Clone)]

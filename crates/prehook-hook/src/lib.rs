@@ -3,7 +3,7 @@
 //!
 //! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
 //! - [`lifecycle`]: whether it serves BeforeAllowTraffic or AfterAllowTraffic;
-//! - [`verdict`]: what an invocation decides and reports;
+//! - [`verdict`]: what an invocation decides and reports; [`error`]: why it could not;
 //! - [`skip`]: checks skipped on purpose;
 //! - [`engine`]: the driver here of prehook-engine (the state machine that plans and decides a
 //!   run of checks): invokes through [`LambdaApi`] on tokio, each attempt logged;
@@ -13,6 +13,7 @@
 pub mod aws;
 pub mod config;
 pub mod engine;
+pub mod error;
 pub mod handler;
 pub mod lifecycle;
 pub mod log;
@@ -20,8 +21,9 @@ pub mod skip;
 pub mod verdict;
 
 pub use aws::{CodeDeployApi, LambdaApi};
+pub use error::Error;
 pub use handler::{Hook, Settings};
-pub use verdict::{ReportError, Status, Verdict};
+pub use verdict::{Status, Verdict};
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

@@ -1,6 +1,6 @@
-//! What one invocation decides and reports: the [`Verdict`] on a deployment, and the
-//! [`ReportError`] when CodeDeploy could not be told. Kept apart from the handler so the paths
-//! that decide without running checks ([`crate::skip`]) need not import it.
+//! What one invocation decides and reports: the [`Verdict`] on a deployment. Kept apart from
+//! the handler so the paths that decide without running checks ([`crate::skip`]) need not
+//! import it.
 
 use serde::Serialize;
 
@@ -30,15 +30,3 @@ impl Verdict {
         }
     }
 }
-
-/// The status could not be reported: Lambda should run the hook again.
-#[derive(Debug)]
-pub struct ReportError(pub String);
-
-impl std::fmt::Display for ReportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "could not report the status to CodeDeploy: {}", self.0)
-    }
-}
-
-impl std::error::Error for ReportError {}

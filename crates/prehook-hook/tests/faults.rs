@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use prehook_hook::{ReportError, Settings, Verdict};
+use prehook_hook::{Error, Settings, Verdict};
 use prehook_localaws::Reply;
 use prehook_localaws::codedeploy::{GET_APPLICATION_REVISION, GET_DEPLOYMENT, PUT_STATUS};
 use serde_json::{Value, json};
@@ -364,7 +364,7 @@ async fn run_case(case: Case) -> Result<(), String> {
 fn judge(
     env: &Env,
     expected: Expected,
-    outcome: Result<Verdict, ReportError>,
+    outcome: Result<Verdict, Error>,
     deadline: Instant,
 ) -> Result<Option<Verdict>, String> {
     let reports = env.codedeploy.reports();

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use prehook_core::HookConfig;
 use prehook_engine::Backoff;
-use prehook_hook::{Hook, ReportError, Settings, Verdict};
+use prehook_hook::{Error, Hook, Settings, Verdict};
 use prehook_localaws::{LocalCodeDeploy, LocalLambda, StatusReport};
 use serde_json::{Value, json};
 
@@ -44,13 +44,16 @@ impl Env {
 
     /// The hook with real SDK clients aimed at the local endpoints.
     pub async fn hook(&self, config: Value, settings: Settings) -> SdkHook {
-        let config = HookConfig::from_value(&config).map_err(|e| e.to_string());
+        let config = HookConfig::from_value(&config).map_err(|errors| Error::ConfigInvalid {
+            path: "prehook.json".into(),
+            errors,
+        });
         self.hook_with(config, settings).await
     }
 
     pub async fn hook_with(
         &self,
-        config: Result<HookConfig, String>,
+        config: Result<HookConfig, Error>,
         settings: Settings,
     ) -> SdkHook {
         let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -100,7 +103,7 @@ pub fn event() -> CodeDeployLifecycleEvent {
 }
 
 /// Runs the hook with `timeout` until its deadline.
-pub async fn run(hook: &SdkHook, timeout: Duration) -> Result<Verdict, ReportError> {
+pub async fn run(hook: &SdkHook, timeout: Duration) -> Result<Verdict, Error> {
     hook.handle(&event(), Instant::now() + timeout).await
 }
 
