@@ -36,6 +36,8 @@ pub fn fast_settings() -> Settings {
 impl Env {
     /// Endpoints with one deployment whose AppSpec moves `functions` (name, target version).
     pub async fn start(functions: &[(&str, &str)]) -> Self {
+        // The hook's JSON lines go to the harness's capture: shown only for a failing test.
+        prehook_hook::log::send_to(|line| println!("{line}"));
         let codedeploy = LocalCodeDeploy::start().await.unwrap();
         codedeploy.add_deployment(DEPLOYMENT, APPLICATION, &appspec(functions));
         let lambda = LocalLambda::start().await.unwrap();
