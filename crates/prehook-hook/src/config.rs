@@ -1,4 +1,4 @@
-//! Where the hook finds its checks config (HELPERS contract 1): inline `PREHOOK_CONFIG`, else the
+//! Where the hook finds its checks config: inline `PREHOOK_CONFIG`, else the
 //! file `PREHOOK_CONFIG_FILE`, else `prehook.json` in `$LAMBDA_TASK_ROOT`, else in the working
 //! directory. The plugin ships it as `prehook.json` next to `bootstrap`, because Lambda's
 //! environment is limited to 4 KB.

@@ -72,7 +72,8 @@ pub struct Changes {
     pub hook_function_key: String,
     pub hook_function: Value,
     pub artifact: Artifact,
-    /// `prehook.json`, the hook's checks config (contract 1).
+    /// `prehook.json`, the hook's checks config, shipped next to `bootstrap`
+    /// (crates/prehook-hook/src/config.rs says where the hook looks for it).
     pub prehook_json: String,
     pub hook_config: HookConfig,
     /// The complete `deploymentSettings` of each checked function, by function key.
