@@ -3,7 +3,8 @@
 # serverless-prehook there from the tarball scripts/pack-plugin.sh produces, and runs the real
 # `serverless package` with serverless@3 and with osls (both from e2e/package-lock.json), the
 # real serverless-plugin-canary-deployments, with the two plugins listed both ways round.
-# Assertions and cfn-lint runs are in e2e/tests/.
+# Assertions and cfn-lint runs are in e2e/tests/; e2e/corpus/ holds real-world services that
+# e2e/tests/corpus.test.js packages without and with the plugin.
 #
 # `serverless prehook check` runs against the real serverless-offline and, for the deployed
 # path, a local Lambda API (`prehook-localaws lambda`, built here in debug).
@@ -38,4 +39,5 @@ npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --
 cargo build --quiet --locked --bin prehook-localaws
 localaws="${CARGO_TARGET_DIR:-$root/target}/debug/prehook-localaws"
 
-PREHOOK_E2E_WORK="$work" PREHOOK_LOCALAWS="$localaws" node --test --test-concurrency=1 e2e/tests/
+# Every test file by default; `e2e/run.sh e2e/tests/corpus.test.js` runs only the ones named.
+PREHOOK_E2E_WORK="$work" PREHOOK_LOCALAWS="$localaws" node --test --test-concurrency=1 "${@:-e2e/tests/}"

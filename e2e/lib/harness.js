@@ -43,9 +43,18 @@ let counter = 0;
 
 /** A fresh copy of examples/<example> with `edit`s applied to its serverless.yml. */
 function copyExample(example, label, ...editors) {
+  return copyFrom(path.join(ROOT, 'examples', example), example, label, editors);
+}
+
+/** A fresh copy of e2e/services/<service>, the services only the e2e tests use. */
+function copyService(service, label, ...editors) {
+  return copyFrom(path.join(ROOT, 'e2e', 'services', service), service, label, editors);
+}
+
+function copyFrom(source, name, label, editors) {
   counter += 1;
-  const dir = path.join(WORK, `${String(counter).padStart(2, '0')}-${example}-${label}`.replace(/[^\w.-]+/g, '-'));
-  fs.cpSync(path.join(ROOT, 'examples', example), dir, {
+  const dir = path.join(WORK, `${String(counter).padStart(2, '0')}-${name}-${label}`.replace(/[^\w.-]+/g, '-'));
+  fs.cpSync(source, dir, {
     recursive: true,
     filter: (source) => !/[\\/](node_modules|\.serverless)([\\/]|$)/.test(source),
   });
@@ -69,8 +78,13 @@ function packageEnv(env) {
 
 /** Runs `<cli> package` in `dir`; returns its exit status and combined output. */
 function runPackage(cli, dir, env = {}) {
+  return runCommand(cli, dir, ['package'], env);
+}
+
+/** Runs `<cli> <args>` in `dir`; returns its exit status and combined output. */
+function runCommand(cli, dir, args, env = {}) {
   const started = Date.now();
-  const result = spawnSync(process.execPath, [CLIS[cli], 'package'], {
+  const result = spawnSync(process.execPath, [CLIS[cli], ...args], {
     cwd: dir,
     env: packageEnv(env),
     encoding: 'utf8',
@@ -112,4 +126,26 @@ function cfnLint(file) {
   return JSON.parse(result.stdout || '[]');
 }
 
-module.exports = { CLIS, WORK, edits, copyExample, runPackage, runPackageAsync, templatePath, cfnLint };
+/**
+ * cfn-lint's findings on several templates from one process (its start-up costs more than a
+ * small template): a Map from each file's absolute path to its findings, empty ones included.
+ */
+function cfnLintMany(files) {
+  const findings = new Map(files.map((file) => [path.resolve(file), []]));
+  if (files.length === 0) return findings;
+  const result = spawnSync('cfn-lint', ['--format', 'json', '--', ...files], {
+    encoding: 'utf8',
+    timeout: 600_000,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (result.error) throw result.error;
+  if (result.status & ~(2 | 4 | 8)) throw new Error(`cfn-lint failed (${result.status}): ${result.stderr}`);
+  for (const finding of JSON.parse(result.stdout || '[]')) {
+    const file = path.resolve(finding.Filename);
+    if (!findings.has(file)) throw new Error(`cfn-lint reported on a file it was not given: ${finding.Filename}`);
+    findings.get(file).push(finding);
+  }
+  return findings;
+}
+
+module.exports = { CLIS, WORK, edits, copyExample, copyService, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintMany };

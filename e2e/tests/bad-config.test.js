@@ -161,7 +161,65 @@ const CASES = [
     name: 'a function that takes the hook key',
     example: 'worker',
     edit: addFunction('  preHook:\n    handler: handler.handler\n'),
-    expect: ['functions: the hook is injected as the function `preHook`, but `functions` already has one of that key: rename yours, or set custom.prehook.functionName to a free key'],
+    // `preHook` is what the canary plugin's README calls a hand-written hook.
+    expect: [
+      'functions.preHook: looks like a hand-written traffic hook (its key names a hook)',
+      'delete functions.preHook and every `preTrafficHook: preHook`',
+      'set custom.prehook.functionName to a free key',
+    ],
+    osls: true,
+  },
+  {
+    name: 'a function of another key that takes the hook key',
+    example: 'worker',
+    edit: (yml) => underCustomPrehook('    functionName: jobs\n')(addFunction('  jobs:\n    handler: handler.handler\n')(yml)),
+    expect: ['custom.prehook.functionName: the hook is injected as the function `jobs`, but `functions` already has one of that key: rename yours'],
+  },
+  {
+    name: 'a hand-written pre-traffic hook named preHook',
+    example: 'worker',
+    edit: (yml) =>
+      insertAfter('      alias: Live\n', '      preTrafficHook: preHook\n')(
+        addFunction('  preHook:\n    handler: handler.handler\n')(yml).replace(
+          'custom:\n  prehook:\n    deploymentSettings:\n',
+          'custom:\n  prehook: {}\n  deploymentSettings:\n'
+        )
+      ),
+    expect: [
+      'functions.preHook: looks like a hand-written traffic hook (custom.deploymentSettings.preTrafficHook names it)',
+      'write its checks as `prehook` of the functions it checks',
+    ],
+    osls: true,
+  },
+  // runtimes and versions
+  {
+    name: 'the retired provided.al2 runtime for the hook',
+    example: 'worker',
+    edit: underCustomPrehook('    runtime: provided.al2\n'),
+    expect: [
+      'custom.prehook.runtime: Lambda no longer creates or updates functions on provided.al2',
+      'use provided.al2023',
+      'moves to provided.al2023 with its next deploy, as an ordinary update of the hook function',
+    ],
+    osls: true,
+  },
+  {
+    name: 'a checked function without versions',
+    example: 'worker',
+    edit: insertAfter('    handler: handler.handler\n', '    versionFunction: false\n'),
+    expect: ['functions.worker.versionFunction: is false, but the function has `prehook`', 'needs published versions'],
+    osls: true,
+  },
+  {
+    name: 'a hook VPC without subnets',
+    example: 'worker',
+    edit: underCustomPrehook('    vpc:\n      securityGroupIds: [sg-0123]\n'),
+    expect: [
+      [
+        'custom.prehook.vpc.subnetIds: missing: the hook needs both securityGroupIds and subnetIds',
+        "Configuration error at 'custom.prehook.vpc': must have required property 'subnetIds'",
+      ],
+    ],
     osls: true,
   },
   {

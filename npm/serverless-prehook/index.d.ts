@@ -1,7 +1,11 @@
 // Types of serverless-prehook: its config (for `serverless.ts` users) and its native core.
 
-/** How a new version is invoked: the shape of the event it receives. */
-export type PrehookEvent = 'apigateway' | 'httpapi' | 'alb' | 'raw';
+/**
+ * How a new version is invoked: the shape of the event it receives. `apigateway-lambda` is a REST
+ * API's Lambda (non-proxy) integration (`integration: lambda`): the framework's mapped request in,
+ * the function's return value as the body of a 200 out.
+ */
+export type PrehookEvent = 'apigateway' | 'apigateway-lambda' | 'httpapi' | 'alb' | 'raw';
 
 /** `200`, `"200-299"`, `"2xx"`. */
 export type StatusCode = number | string;
@@ -28,6 +32,11 @@ export interface PrehookHttpRequest {
   method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | string;
   /** Starts with `/`; may carry a query string. */
   path: string;
+  /**
+   * The declared route the path goes to (`/users/{id}`): its path parameters go into the event.
+   * @default the most specific route of the function's events that matches the path
+   */
+  route?: string;
   headers?: Record<string, string | number | boolean>;
   /** Text as written; any other value is sent as JSON. */
   body?: unknown;
@@ -78,14 +87,19 @@ export type PrehookAlarms =
 export type PrehookFunctionConfig =
   | boolean
   | {
-      /** Run before traffic shifts. @default ["GET /healthcheck"] for HTTP functions, [{ payload: {} }] otherwise */
+      /**
+       * Run before traffic shifts. @default one check derived from the function's triggers: a
+       * request to a route it declares, passing unless 5xx, function error or invalid response
+       * (HTTP functions); the trigger's own event or a schedule's input, passing unless function
+       * error (others)
+       */
       checks?: PrehookCheck[];
       /**
        * Run once all traffic has shifted (CodeDeploy's AfterAllowTraffic): the hook becomes the
        * function's `postTrafficHook` too. Same event, retries and timeout as `checks`.
        */
       afterTraffic?: PrehookCheck[];
-      /** @default derived from the function's events (http → apigateway, httpApi → httpapi, alb → alb, else raw) */
+      /** @default derived from the function's events (http → apigateway, or apigateway-lambda with `integration: lambda`; httpApi → httpapi, alb → alb, else raw) */
       event?: PrehookEvent;
       /** Attempts after a failed one. @default 2 */
       retries?: number;
@@ -112,8 +126,8 @@ export interface PrehookCustomConfig {
   functionName?: string;
   /** @default "x86_64" */
   architecture?: 'x86_64' | 'arm64';
-  /** `provided.al2` can no longer be created (Lambda deprecation, 2026). @default "provided.al2023" */
-  runtime?: 'provided.al2023' | 'provided.al2';
+  /** The only runtime Lambda accepts for the hook; `provided.al2` is refused (blocked by Lambda since 2026-08-31). @default "provided.al2023" */
+  runtime?: 'provided.al2023';
   /** Seconds the hook may run. @default 300 */
   timeout?: number;
   /** @default 128 */
@@ -122,6 +136,15 @@ export interface PrehookCustomConfig {
   iam?: 'dedicated' | 'shared';
   /** Rollback alarms for every checked function. @default false */
   alarms?: PrehookAlarms;
+  /**
+   * Runs the hook in this VPC (it never takes `provider.vpc`); its role then gets the EC2
+   * network-interface rights. It must reach CodeDeploy, Lambda and CloudWatch Logs from there.
+   */
+  vpc?: {
+    /** Ids, or intrinsic functions (`Ref`, `Fn::ImportValue`) that resolve to them. */
+    securityGroupIds: Array<string | Record<string, unknown>>;
+    subnetIds: Array<string | Record<string, unknown>>;
+  };
 }
 
 /** One problem in the config, with its YAML path. */
@@ -266,11 +289,20 @@ export interface CheckReport {
 export interface PrehookChanges {
   hookFunctionKey: string;
   hookFunction: Record<string, unknown>;
+  /** What the plugin changes in the hook's compiled `AWS::Lambda::Function` before the template is written. */
+  compiledHook: {
+    logicalId: string;
+    removeProperties: string[];
+    setProperties?: Record<string, unknown>;
+    removeDependsOn: string[];
+  };
   artifact: { architecture: string; shippedFileName: string; fileName: string; path: string };
   /** The hook's checks config, written as prehook.json into its zip. */
   prehookJson: string;
   hookConfig: { functions: Record<string, unknown>; skip?: { reason: string; setting: string } };
   deploymentSettings: Record<string, Record<string, unknown>>;
+  /** Checked functions given `versionFunction: true` (`provider.versionFunctions` is false); absent when none. */
+  versionedFunctions?: string[];
   iam: {
     mode: 'dedicated' | 'shared';
     statementsTarget: string[] | null;

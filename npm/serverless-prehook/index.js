@@ -14,7 +14,7 @@
 const path = require('path');
 
 const addon = require('./lib/addon');
-const { applyToService, removeCanaryGrant, writeArtifact } = require('./lib/apply');
+const { applyToService, isolateCompiledHook, removeCanaryGrant, writeArtifact } = require('./lib/apply');
 const { CheckError, runCheck } = require('./lib/check');
 const { commandOptions } = require('./lib/check/options');
 const schema = require('./lib/schema');
@@ -57,8 +57,11 @@ class ServerlessPrehook {
       'prehook:check:run': () => this.check(),
       'before:package:setupProviderConfiguration': () => this.inject(),
       // After every plugin's mergeCustomProviderResources (the canary plugin's included),
-      // before the template is written.
-      'before:aws:package:finalize:saveServiceState': () => this.removeCanaryGrant(),
+      // before the template is written. `deploy --package` skips packaging, and so these.
+      'before:aws:package:finalize:saveServiceState': () => {
+        this.isolateHook();
+        this.removeCanaryGrant();
+      },
     };
   }
 
@@ -81,6 +84,7 @@ class ServerlessPrehook {
     }
     applyToService(this.serverless.service, plan);
     this.canaryGrant = plan.iam.canaryGrantToRemove;
+    this.compiledHook = plan.compiledHook;
     for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
     for (const line of plan.warnings || []) this.log.warning(`prehook: ${line}`);
   }
@@ -125,6 +129,25 @@ class ServerlessPrehook {
       );
     }
     return core;
+  }
+
+  /**
+   * The framework gives every function the provider's environment, layers, VPC, ... with no
+   * per-function way out for some: the hook takes none of them (README: "What the hook takes
+   * from your service").
+   */
+  isolateHook() {
+    if (!this.compiledHook) return;
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    let removed;
+    try {
+      removed = isolateCompiledHook(template, this.compiledHook);
+    } catch (error) {
+      throw new this.serverless.classes.Error(error.message, 'PREHOOK_HOOK_MISSING');
+    }
+    if (removed.length > 0) {
+      this.log.info(`prehook: the hook function does not take the service's ${removed.join(', ')}`);
+    }
   }
 
   /** With a dedicated hook role, the shared role needs no CodeDeploy right the canary plugin gives it. */

@@ -20,6 +20,11 @@ use crate::status::StatusSpec;
 pub enum EventKind {
     /// API Gateway REST API, Lambda proxy integration, payload format 1.0.
     ApiGateway,
+    /// API Gateway REST API, Lambda (non-proxy) integration (`integration: lambda`): the
+    /// framework's default request template maps the request, and the function's return value
+    /// is the response body.
+    #[serde(rename = "apigateway-lambda")]
+    ApiGatewayLambda,
     /// API Gateway HTTP API, payload format 2.0.
     HttpApi,
     /// Application Load Balancer target.
@@ -29,7 +34,8 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    pub const NAMES: [&'static str; 4] = ["apigateway", "httpapi", "alb", "raw"];
+    pub const NAMES: [&'static str; 5] =
+        ["apigateway", "apigateway-lambda", "httpapi", "alb", "raw"];
 
     pub fn is_http(self) -> bool {
         self != Self::Raw
@@ -38,6 +44,7 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::ApiGateway => "apigateway",
+            Self::ApiGatewayLambda => "apigateway-lambda",
             Self::HttpApi => "httpapi",
             Self::Alb => "alb",
             Self::Raw => "raw",
@@ -47,6 +54,7 @@ impl EventKind {
     pub fn from_name(name: &str) -> Option<Self> {
         match name {
             "apigateway" => Some(Self::ApiGateway),
+            "apigateway-lambda" => Some(Self::ApiGatewayLambda),
             "httpapi" => Some(Self::HttpApi),
             "alb" => Some(Self::Alb),
             "raw" => Some(Self::Raw),
@@ -101,6 +109,10 @@ pub struct HttpRequest {
     pub method: String,
     /// Starts with `/`; may carry a query string (`/search?q=a&q=b`).
     pub path: String,
+    /// The declared route this path is sent to (`/users/{id}`), for the events that name it and
+    /// its path parameters; inferred from the function's events unless given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -181,7 +193,7 @@ impl Expect {
 const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 const HTTP_CHECK_KEYS: [&str; 3] = ["name", "request", "expect"];
 const RAW_CHECK_KEYS: [&str; 3] = ["name", "payload", "expect"];
-const REQUEST_KEYS: [&str; 4] = ["method", "path", "headers", "body"];
+const REQUEST_KEYS: [&str; 5] = ["method", "path", "route", "headers", "body"];
 const HTTP_EXPECT_KEYS: [&str; 6] = [
     "status",
     "bodyContains",
@@ -321,6 +333,7 @@ fn parse_request_line(text: &str, path: &str, errors: &mut ConfigErrors) -> Opti
     Some(HttpRequest {
         method: method?,
         path: target?,
+        route: None,
         headers: BTreeMap::new(),
         body: None,
     })
@@ -354,6 +367,19 @@ fn check_path(target: &str, path: &str, errors: &mut ConfigErrors) -> Option<Str
     }
 }
 
+/// A route is a path template: `/users/{id}`, `/files/{key+}`, without a query string.
+fn check_route(route: &str, path: &str, errors: &mut ConfigErrors) -> Option<String> {
+    let target = check_path(route, path, errors)?;
+    if target.contains('?') {
+        errors.push(
+            path,
+            format!("a route is a path template like `/users/{{id}}`, without a query string, got {route:?}"),
+        );
+        return None;
+    }
+    Some(target)
+}
+
 fn parse_request(node: Node<'_>, errors: &mut ConfigErrors) -> Option<HttpRequest> {
     if let Value::String(text) = node.value {
         return parse_request_line(text, node.path, errors);
@@ -375,6 +401,12 @@ fn parse_request(node: Node<'_>, errors: &mut ConfigErrors) -> Option<HttpReques
             errors.push(node.path, "missing `path` (for example `/healthcheck`)");
             None
         }
+    };
+    let route = match field("route") {
+        Some((value, path)) => string(Node::new(value, &path), errors)
+            .and_then(|r| check_route(&r, &path, errors))
+            .map(Some),
+        None => Some(None),
     };
     let mut headers = BTreeMap::new();
     if let Some((value, path)) = field("headers") {
@@ -415,6 +447,7 @@ fn parse_request(node: Node<'_>, errors: &mut ConfigErrors) -> Option<HttpReques
     Some(HttpRequest {
         method: method?,
         path: target?,
+        route: route?,
         headers,
         body,
     })
@@ -642,6 +675,20 @@ mod tests {
     }
 
     #[test]
+    fn a_route_is_a_path_template() {
+        let err = http(json!([{"request": {"path": "/a", "route": "/a?x=1"}}, {"request": {"path": "/a", "route": "a"}}]))
+            .unwrap_err();
+        assert!(
+            err.contains("checks[0].request.route: a route is a path template"),
+            "{err}"
+        );
+        assert!(
+            err.contains("checks[1].request.route: the path must start with `/`"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn raw_functions_reject_http_only_keys() {
         let err =
             raw(json!(["GET /", {"request": "GET /", "expect": {"status": 200}}])).unwrap_err();
@@ -677,9 +724,14 @@ mod tests {
     fn normalised_form_round_trips() {
         let checks = http(json!([
             "GET /healthcheck",
-            {"name": "n", "request": {"method": "PUT", "path": "/a?b=c", "body": "text"}, "expect": {"status": ["2xx", 304], "headers": {"ETag": "/^W/"}}}
+            {"name": "n", "request": {"method": "PUT", "path": "/a?b=c", "body": "text"}, "expect": {"status": ["2xx", 304], "headers": {"ETag": "/^W/"}}},
+            {"request": {"path": "/users/7", "route": "/users/{id}"}}
         ]))
         .unwrap();
+        let Request::Http(routed) = &checks[2].request else {
+            panic!()
+        };
+        assert_eq!(routed.route.as_deref(), Some("/users/{id}"));
         let normalised = serde_json::to_value(&checks).unwrap();
         assert_eq!(http(normalised).unwrap(), checks);
     }

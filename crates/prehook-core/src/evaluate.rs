@@ -1,7 +1,10 @@
 //! Judges one invocation of the new version against a check's expectations.
 //!
 //! HTTP functions answer with a proxy response (`statusCode`, `headers`, `body`); raw functions
-//! with any output. Every failed expectation is named in a short reason a person can act on.
+//! with any output. A function behind a REST API's Lambda (non-proxy) integration answers with
+//! any value, which API Gateway sends as the body of a 200, or fails with an error whose message
+//! the framework's default response patterns map to a status (`[404] Not found` is a 404).
+//! Every failed expectation is named in a short reason a person can act on.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -38,16 +41,24 @@ pub struct Evaluation {
 /// Evaluates `outcome` of a check of a function whose event kind is `kind`.
 pub fn evaluate(kind: EventKind, expect: &Expect, outcome: &Outcome<'_>) -> Evaluation {
     let text = String::from_utf8_lossy(outcome.payload);
-    if let Some(kind) = outcome.function_error {
+    let mapped_error = match (kind, outcome.function_error) {
+        (EventKind::ApiGatewayLambda, Some(_)) => lambda_error_status(&text),
+        _ => None,
+    };
+    if let (Some(error), None) = (outcome.function_error, mapped_error) {
         return Evaluation {
             passed: false,
             status: None,
-            reason: Some(function_error_reason(kind, &text)),
+            reason: Some(function_error_reason(error, &text)),
             excerpt: excerpt(&text),
         };
     }
     let mut failures = Vec::new();
-    let (status, shown) = if kind.is_http() {
+    let (status, shown) = if kind == EventKind::ApiGatewayLambda {
+        let response = HttpResponse::lambda_integration(mapped_error.unwrap_or(200), &text);
+        check_http(expect, &response, &mut failures);
+        (Some(response.status), response.body)
+    } else if kind.is_http() {
         match HttpResponse::parse(&text) {
             Ok(response) => {
                 check_http(expect, &response, &mut failures);
@@ -81,6 +92,17 @@ pub fn evaluate(kind: EventKind, expect: &Expect, outcome: &Outcome<'_>) -> Eval
         reason: (!failures.is_empty()).then(|| failures.join("; ")),
         excerpt: excerpt(&shown),
     }
+}
+
+/// The client error status the framework's default integration responses give a Lambda error:
+/// its message holds `[400]`, `[401]`, `[403]`, `[404]` or `[422]`. Server errors (`[500]`,
+/// `[502]`, `[504]`, a timeout) and unmatched errors stay function errors, and fail.
+fn lambda_error_status(payload: &str) -> Option<u16> {
+    let parsed: Value = serde_json::from_str(payload).ok()?;
+    let message = parsed.get("errorMessage")?.as_str()?;
+    [400, 401, 403, 404, 422]
+        .into_iter()
+        .find(|code| message.contains(&format!("[{code}]")))
 }
 
 /// `function error (Unhandled): Error: boom`, from Lambda's error payload when it is one.
@@ -126,6 +148,16 @@ struct HttpResponse {
 }
 
 impl HttpResponse {
+    /// What API Gateway answers for a Lambda (non-proxy) integration without a response
+    /// template: the function's output as a JSON body.
+    fn lambda_integration(status: u16, output: &str) -> Self {
+        Self {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: output.to_owned(),
+        }
+    }
+
     fn parse(text: &str) -> Result<Self, String> {
         let value: Value = serde_json::from_str(text).map_err(|_| {
             format!(
@@ -584,6 +616,86 @@ mod tests {
         );
         let any = raw(json!({}), "null");
         assert!(any.passed && any.status.is_none() && any.excerpt == "null");
+    }
+
+    fn lambda(expect: &Expect, function_error: Option<&str>, payload: &str) -> Evaluation {
+        evaluate(
+            EventKind::ApiGatewayLambda,
+            expect,
+            &Outcome {
+                function_error,
+                payload: payload.as_bytes(),
+                duration_ms: 2,
+            },
+        )
+    }
+
+    #[test]
+    fn lambda_integration_output_is_the_body_of_a_200() {
+        // A healthy handler returns an object; a proxy-shaped one is a body like any other.
+        let ok = lambda(&Expect::default(), None, r#"{"id":"7","name":"Ada"}"#);
+        assert!(ok.passed && ok.status == Some(200), "{ok:?}");
+        let json = expect(
+            EventKind::ApiGatewayLambda,
+            json!({"json": {"/id": "7"}, "headers": {"content-type": "/json/"}}),
+        );
+        assert!(lambda(&json, None, r#"{"id":"7"}"#).passed);
+        assert_eq!(
+            reason(lambda(&json, None, r#"{"id":"8"}"#)),
+            r#"body JSON /id is "8", expected "7""#
+        );
+        assert!(lambda(&Expect::default(), None, r#"{"statusCode":500}"#).passed);
+        assert!(lambda(&Expect::default(), None, "null").passed);
+    }
+
+    #[test]
+    fn lambda_integration_errors_fail_unless_mapped_to_a_client_error() {
+        let crash = r#"{"errorType":"TypeError","errorMessage":"Cannot read properties of undefined (reading 'id')"}"#;
+        assert_eq!(
+            reason(lambda(&Expect::default(), Some("Unhandled"), crash)),
+            "function error (Unhandled): TypeError: Cannot read properties of undefined (reading 'id')"
+        );
+        let server = r#"{"errorType":"Error","errorMessage":"[500] database down"}"#;
+        assert!(!lambda(&default_expect(), Some("Unhandled"), server).passed);
+        // `[404] ...` is the framework's way for a handler to answer 404.
+        let not_found = r#"{"errorType":"Error","errorMessage":"[404] no user 1"}"#;
+        let evaluation = lambda(&default_expect(), Some("Unhandled"), not_found);
+        assert!(
+            evaluation.passed && evaluation.status == Some(404),
+            "{evaluation:?}"
+        );
+        assert_eq!(
+            reason(lambda(&Expect::default(), Some("Unhandled"), not_found)),
+            "expected status 200-399, got 404"
+        );
+    }
+
+    fn default_expect() -> Expect {
+        Expect {
+            status: Some(crate::status::StatusSpec::not_server_error()),
+            ..Expect::default()
+        }
+    }
+
+    #[test]
+    fn the_default_expectation_passes_client_errors_and_fails_server_errors() {
+        let check = |status: u16| {
+            let payload = json!({"statusCode": status, "body": ""}).to_string();
+            evaluate(
+                EventKind::ApiGateway,
+                &default_expect(),
+                &Outcome {
+                    function_error: None,
+                    payload: payload.as_bytes(),
+                    duration_ms: 1,
+                },
+            )
+        };
+        for status in [200, 301, 401, 403, 404] {
+            assert!(check(status).passed, "{status}");
+        }
+        assert_eq!(reason(check(500)), "expected status 100-499, got 500");
+        assert_eq!(reason(check(503)), "expected status 100-499, got 503");
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! The events a check sends: an HTTP request dressed as API Gateway (REST or HTTP API) or ALB
 //! would deliver it, or a raw payload.
 //!
+//! A REST API with `integration: lambda` does not pass the request itself: it maps it with the
+//! framework's default request template (serverless@3
+//! `lib/plugins/aws/package/compile/events/api-gateway/lib/method/integration.js`), and
+//! [`lambda_integration_event`] builds what that template writes.
+//!
 //! The HTTP events carry every field the common adapters read to route a request: lambda_http
 //! (Rust), Bref (PHP), serverless-http (Node) and Mangum (Python). `requestContext.stage` is left
 //! out of REST events and is `$default` in HTTP API events, because lambda_http prefixes the path
@@ -13,7 +18,8 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Map, Value, json};
 
 use crate::VERSION;
-use crate::check::{EventKind, HttpRequest, Request};
+use crate::check::{Body, EventKind, HttpRequest, Request};
+use crate::route;
 
 /// Identifies our requests: `User-Agent: serverless-prehook/<version>`.
 pub fn user_agent() -> String {
@@ -45,6 +51,7 @@ impl Default for EventContext {
 pub fn build_event(kind: EventKind, request: &Request, context: &EventContext) -> Value {
     match (kind, request) {
         (EventKind::ApiGateway, Request::Http(http)) => rest_api_event(http, context),
+        (EventKind::ApiGatewayLambda, Request::Http(http)) => lambda_integration_event(http),
         (EventKind::HttpApi, Request::Http(http)) => http_api_event(http, context),
         (EventKind::Alb, Request::Http(http)) => alb_event(http),
         (_, Request::Raw(payload)) => payload.clone(),
@@ -147,28 +154,48 @@ fn body(http: &HttpRequest) -> Value {
         .map_or(Value::Null, |body| Value::from(body.to_text()))
 }
 
-/// API Gateway REST API, Lambda proxy integration (payload format 1.0), routed by `/{proxy+}`.
+/// The declared route a request goes to and its path parameters, when the request names a
+/// route that matches its path.
+fn declared_route(http: &HttpRequest) -> Option<(&str, BTreeMap<String, String>)> {
+    let route = http.route.as_deref()?;
+    route::path_parameters(route, http.path_only()).map(|params| (route, params))
+}
+
+/// API Gateway REST API, Lambda proxy integration (payload format 1.0): routed by the request's
+/// declared route, else by `/{proxy+}`.
 fn rest_api_event(http: &HttpRequest, context: &EventContext) -> Value {
     let path = http.path_only();
     let headers = headers(http);
     let (header_map, multi_headers) = single_and_multi(&headers);
     let query = query_pairs(http.query().unwrap_or(""), true);
     let (query_map, multi_query) = single_and_multi(&query);
-    let proxy = path.trim_start_matches('/');
+    let (resource, path_parameters) = match declared_route(http) {
+        Some((route, params)) if params.is_empty() => (route, Value::Null),
+        Some((route, params)) => (route, json!(params)),
+        None => {
+            let proxy = path.trim_start_matches('/');
+            let params = if proxy.is_empty() {
+                Value::Null
+            } else {
+                json!({ "proxy": proxy })
+            };
+            ("/{proxy+}", params)
+        }
+    };
     let user_agent = header_value(&headers, "user-agent");
     json!({
-        "resource": "/{proxy+}",
+        "resource": resource,
         "path": path,
         "httpMethod": http.method,
         "headers": header_map,
         "multiValueHeaders": multi_headers,
         "queryStringParameters": query_map,
         "multiValueQueryStringParameters": multi_query,
-        "pathParameters": if proxy.is_empty() { Value::Null } else { json!({"proxy": proxy}) },
+        "pathParameters": path_parameters,
         "stageVariables": null,
         "requestContext": {
             "resourceId": "prehook",
-            "resourcePath": "/{proxy+}",
+            "resourcePath": resource,
             "httpMethod": http.method,
             "path": path,
             "accountId": "000000000000",
@@ -243,7 +270,89 @@ fn http_api_event(http: &HttpRequest, context: &EventContext) -> Value {
     if !cookies.is_empty() {
         event["cookies"] = json!(cookies);
     }
+    if let Some((route, params)) = declared_route(http) {
+        let route_key = format!("{} {route}", http.method);
+        event["routeKey"] = json!(route_key);
+        event["requestContext"]["routeKey"] = json!(route_key);
+        if !params.is_empty() {
+            event["pathParameters"] = json!(params);
+        }
+    }
     event
+}
+
+/// API Gateway REST API, Lambda integration (`integration: lambda`): what the framework's
+/// default request template writes. Its fields, in the template's order: `body` (the JSON body,
+/// or the fields of a form body, `{}` without one), `method`, `principalId`, `stage`,
+/// `cognitoPoolClaims`, `enhancedAuthContext`, `headers`, `query`, `path` (the path parameters),
+/// `identity`, `stageVariables` and `requestPath` (the declared route). There is no authorizer
+/// and no stage variable in a check, so those are empty as API Gateway leaves them; `stage` is
+/// `prehook`, as the check goes through no stage.
+pub fn lambda_integration_event(http: &HttpRequest) -> Value {
+    let headers = headers(http);
+    let is_form = header_value(&headers, "content-type")
+        .as_str()
+        .is_some_and(|t| t.starts_with("application/x-www-form-urlencoded"));
+    let body = match &http.body {
+        None => json!({}),
+        Some(Body::Json(value)) => value.clone(),
+        Some(Body::Text(text)) if is_form => {
+            let fields: Map<String, Value> = query_pairs(text, true)
+                .into_iter()
+                .map(|(k, v)| (k, Value::String(v)))
+                .collect();
+            Value::Object(fields)
+        }
+        // `$input.json("$")` of a text that is no JSON: API Gateway passes it as a string.
+        Some(Body::Text(text)) => {
+            serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.clone()))
+        }
+    };
+    let to_map = |pairs: Vec<(String, String)>| -> Map<String, Value> {
+        pairs
+            .into_iter()
+            .map(|(k, v)| (k, Value::String(v)))
+            .collect()
+    };
+    let query = to_map(query_pairs(http.query().unwrap_or(""), true));
+    let (request_path, path) = match declared_route(http) {
+        Some((route, params)) => (route.to_owned(), to_map(params.into_iter().collect())),
+        None => (http.path_only().to_owned(), Map::new()),
+    };
+    let user_agent = header_value(&headers, "user-agent");
+    // `$context.identity` as the template loops over it: every field, empty when unknown.
+    let mut identity = Map::new();
+    for field in [
+        "accountId",
+        "apiKey",
+        "apiKeyId",
+        "caller",
+        "cognitoAuthenticationProvider",
+        "cognitoAuthenticationType",
+        "cognitoIdentityId",
+        "cognitoIdentityPoolId",
+        "principalOrgId",
+        "user",
+        "userArn",
+    ] {
+        identity.insert(field.to_owned(), json!(""));
+    }
+    identity.insert("sourceIp".into(), json!("127.0.0.1"));
+    identity.insert("userAgent".into(), user_agent);
+    json!({
+        "body": body,
+        "method": http.method,
+        "principalId": "",
+        "stage": "prehook",
+        "cognitoPoolClaims": {"sub": ""},
+        "enhancedAuthContext": {},
+        "headers": to_map(headers),
+        "query": query,
+        "path": path,
+        "identity": identity,
+        "stageVariables": {},
+        "requestPath": request_path,
+    })
 }
 
 /// Application Load Balancer target, without multi-value headers (the target group default).
@@ -287,6 +396,7 @@ mod tests {
         HttpRequest {
             method: method.into(),
             path: path.into(),
+            route: None,
             headers: BTreeMap::new(),
             body: None,
         }
@@ -468,6 +578,94 @@ mod tests {
         let decoded = STANDARD.decode(client_context()).unwrap();
         let context: Value = serde_json::from_slice(&decoded).unwrap();
         assert_eq!(context, json!({"custom": {"serverless-prehook": VERSION}}));
+    }
+
+    #[test]
+    fn a_declared_route_names_the_resource_and_its_path_parameters() {
+        let mut http = request("GET", "/users/7?full=1");
+        http.route = Some("/users/{id}".into());
+        let value = build(EventKind::ApiGateway, &http);
+        let event: ApiGatewayProxyRequest = serde_json::from_value(value.clone()).unwrap();
+        assert_eq!(event.resource.as_deref(), Some("/users/{id}"));
+        assert_eq!(
+            event.path_parameters.get("id").map(String::as_str),
+            Some("7")
+        );
+        assert_eq!(value["requestContext"]["resourcePath"], "/users/{id}");
+        let value = build(EventKind::HttpApi, &http);
+        let event: ApiGatewayV2httpRequest = serde_json::from_value(value).unwrap();
+        assert_eq!(event.route_key.as_deref(), Some("GET /users/{id}"));
+        assert_eq!(
+            event.path_parameters.get("id").map(String::as_str),
+            Some("7")
+        );
+        // A route that does not match the path is not claimed.
+        http.route = Some("/orders/{id}".into());
+        let value = build(EventKind::ApiGateway, &http);
+        assert_eq!(value["resource"], "/{proxy+}");
+        assert_eq!(value["pathParameters"], json!({"proxy": "users/7"}));
+    }
+
+    #[test]
+    fn lambda_integration_event_is_the_frameworks_request_template() {
+        let mut http = request("GET", "/users/7?full=1&q=a%20b");
+        http.route = Some("/users/{id}".into());
+        http.headers.insert("X-Trace".into(), "t1".into());
+        let value = build(EventKind::ApiGatewayLambda, &http);
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut expected = [
+            "body",
+            "method",
+            "principalId",
+            "stage",
+            "cognitoPoolClaims",
+            "enhancedAuthContext",
+            "headers",
+            "query",
+            "path",
+            "identity",
+            "stageVariables",
+            "requestPath",
+        ];
+        expected.sort_unstable();
+        assert_eq!(keys, expected);
+        assert_eq!(value["path"], json!({"id": "7"}));
+        assert_eq!(value["query"], json!({"full": "1", "q": "a b"}));
+        assert_eq!(value["method"], "GET");
+        assert_eq!(value["body"], json!({}));
+        assert_eq!(value["requestPath"], "/users/{id}");
+        assert_eq!(value["headers"]["X-Trace"], "t1");
+        assert_eq!(value["identity"]["userAgent"], user_agent());
+        assert_eq!(value["identity"]["sourceIp"], "127.0.0.1");
+        assert_eq!(value["cognitoPoolClaims"], json!({"sub": ""}));
+        // Bodies: JSON as the value, a form as its fields, other text as JSON if it is JSON.
+        let mut post = request("POST", "/items");
+        post.body = Some(Body::Json(json!({"n": 1})));
+        assert_eq!(
+            build(EventKind::ApiGatewayLambda, &post)["body"],
+            json!({"n": 1})
+        );
+        assert_eq!(build(EventKind::ApiGatewayLambda, &post)["path"], json!({}));
+        post.body = Some(Body::Text("a=1&b=x%20y".into()));
+        post.headers.insert(
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        );
+        assert_eq!(
+            build(EventKind::ApiGatewayLambda, &post)["body"],
+            json!({"a": "1", "b": "x y"})
+        );
+        post.headers.clear();
+        post.body = Some(Body::Text("[1]".into()));
+        assert_eq!(
+            build(EventKind::ApiGatewayLambda, &post)["body"],
+            json!([1])
+        );
     }
 
     #[test]

@@ -326,7 +326,7 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("extra: unknown key"), "{err}");
-        assert!(err.contains("functions.a.event: expected one of apigateway, httpapi, alb, raw, got the string \"soap\""), "{err}");
+        assert!(err.contains("functions.a.event: expected one of apigateway, apigateway-lambda, httpapi, alb, raw, got the string \"soap\""), "{err}");
         assert!(
             err.contains(
                 "functions.b.retries: expected a whole number from 0 to 10, got the number 99"

@@ -5,7 +5,7 @@
 //! - [`check`], [`hook_config`]: the checks config model, its parser and its validation;
 //! - [`status`], [`pattern`]: expected status codes, regular expressions, header matchers;
 //! - [`appspec`]: which functions and versions a CodeDeploy deployment moves;
-//! - [`event`]: the events a check sends; [`evaluate`]: judging what came back;
+//! - [`event`]: the events a check sends, [`route`]: declared routes and their parameters; [`evaluate`]: judging what came back;
 //! - [`transform`]: the service-config transform the Serverless plugin applies;
 //! - [`artifact`]: the hook's deployment zip (shipped `bootstrap` + `prehook.json`).
 
@@ -18,6 +18,7 @@ pub mod event;
 pub mod hook_config;
 mod node;
 pub mod pattern;
+pub mod route;
 pub mod status;
 pub mod transform;
 

@@ -20,6 +20,13 @@ impl Default for StatusSpec {
 }
 
 impl StatusSpec {
+    /// Anything but a server error (100-499): what a default check accepts, because a healthy
+    /// app may well answer 404, 401 or 403 to an anonymous request on a route it declares; a
+    /// broken version answers 5xx (or fails as a function).
+    pub fn not_server_error() -> Self {
+        Self(vec![(100, 499)])
+    }
+
     pub fn accepts(&self, status: u16) -> bool {
         self.0.iter().any(|&(lo, hi)| (lo..=hi).contains(&status))
     }

@@ -102,7 +102,28 @@ fn the_documented_example_of_every_key_is_valid() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../serverless.yml.example");
     let service: Value = serde_yaml::from_str(&fs::read_to_string(path).unwrap()).unwrap();
     match transform(&service, &facts()) {
-        Ok(Plan::Apply(changes)) => assert_eq!(changes.summary.len(), 3, "{:?}", changes.summary),
+        Ok(Plan::Apply(changes)) => {
+            assert_eq!(changes.summary.len(), 4, "{:?}", changes.summary);
+            // What its comments say `prehook: true` and `integration: lambda` do.
+            let checks = |key: &str| {
+                let functions = &changes.hook_config.functions;
+                functions.values().find(|f| f.key == key).unwrap().clone()
+            };
+            let reports = checks("reports");
+            assert!(
+                reports.checks[0]
+                    .name
+                    .starts_with("GET /reports (default: route GET /reports of events[0].http;"),
+                "{}",
+                reports.checks[0].name
+            );
+            let legacy = checks("legacyUser");
+            assert_eq!(legacy.event, prehook_core::EventKind::ApiGatewayLambda);
+            let prehook_core::Request::Http(request) = &legacy.checks[0].request else {
+                panic!("{legacy:?}")
+            };
+            assert_eq!(request.route.as_deref(), Some("/users/{id}"));
+        }
         other => panic!("serverless.yml.example: {other:?}"),
     }
 }

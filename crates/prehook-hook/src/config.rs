@@ -86,7 +86,7 @@ mod tests {
             ("LAMBDA_TASK_ROOT", root),
         ])
         .unwrap_err();
-        assert!(err.ends_with("bad.json: functions.f.event: expected one of apigateway, httpapi, alb, raw, got the string \"soap\""), "{err}");
+        assert!(err.ends_with("bad.json: functions.f.event: expected one of apigateway, apigateway-lambda, httpapi, alb, raw, got the string \"soap\""), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

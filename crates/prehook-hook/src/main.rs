@@ -1,4 +1,4 @@
-//! The `bootstrap` of the hook Lambda (runtime `provided.al2023` or `provided.al2`).
+//! The `bootstrap` of the hook Lambda (runtime `provided.al2023`).
 
 use std::sync::Arc;
 

@@ -9,13 +9,22 @@ use serde_json::json;
 
 #[test]
 fn every_http_event_kind_routes_in_lambda_http() {
-    let request = HttpRequest {
+    let plain = HttpRequest {
         method: "POST".into(),
         path: "/api/items?x=1&x=2".into(),
+        route: None,
         headers: BTreeMap::from([("X-Token".to_owned(), "t".to_owned())]),
         body: Some(Body::Json(json!({"a": 1}))),
     };
-    for kind in [EventKind::ApiGateway, EventKind::HttpApi, EventKind::Alb] {
+    // A declared route names the resource and path parameters, and routing is unchanged.
+    let routed_by_template = HttpRequest {
+        route: Some("/api/{proxy+}".into()),
+        ..plain.clone()
+    };
+    for (kind, request) in [EventKind::ApiGateway, EventKind::HttpApi, EventKind::Alb]
+        .into_iter()
+        .flat_map(|kind| [(kind, plain.clone()), (kind, routed_by_template.clone())])
+    {
         let event = build_event(
             kind,
             &Request::Http(request.clone()),

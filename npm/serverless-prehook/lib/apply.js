@@ -40,6 +40,10 @@ function applyToService(service, changes) {
   for (const [key, settings] of Object.entries(changes.deploymentSettings)) {
     service.functions[key].deploymentSettings = settings;
   }
+  // provider.versionFunctions is false: the framework's per-function override publishes them.
+  for (const key of changes.versionedFunctions || []) {
+    service.functions[key].versionFunction = true;
+  }
   if (changes.iam.statementsTarget && changes.iam.statements.length > 0) {
     // statementsTarget starts at `provider`, which lives on the service object.
     appendAt(service, changes.iam.statementsTarget, changes.iam.statements);
@@ -87,4 +91,28 @@ function removeCanaryGrant(template, roleLogicalId, grant) {
   return removed;
 }
 
-module.exports = { appendAt, applyToService, removeCanaryGrant, writeArtifact };
+/**
+ * Applies `compiledHook` (the core's `compiledHook`) to the hook's compiled function: removes
+ * what only the service's provider settings put there, sets its own VPC if it has one, and
+ * drops `DependsOn` entries a `Fn::GetAtt` already enforces. Returns the removed property names.
+ */
+function isolateCompiledHook(template, compiledHook) {
+  const resource = template.Resources && template.Resources[compiledHook.logicalId];
+  if (!resource || !resource.Properties) {
+    throw new Error(
+      `serverless-prehook: the compiled template has no ${compiledHook.logicalId}, the hook function it injected`
+    );
+  }
+  const removed = compiledHook.removeProperties.filter((name) => name in resource.Properties);
+  for (const name of removed) delete resource.Properties[name];
+  Object.assign(resource.Properties, compiledHook.setProperties || {});
+  if (resource.DependsOn != null) {
+    // The framework writes a list; osls writes a lone dependency as a string.
+    const kept = [].concat(resource.DependsOn).filter((id) => !compiledHook.removeDependsOn.includes(id));
+    if (kept.length === 0) delete resource.DependsOn;
+    else resource.DependsOn = Array.isArray(resource.DependsOn) ? kept : kept[0];
+  }
+  return removed;
+}
+
+module.exports = { appendAt, applyToService, isolateCompiledHook, removeCanaryGrant, writeArtifact };

@@ -16,6 +16,7 @@ const request = {
       properties: {
         method: { type: 'string' },
         path: { type: 'string' },
+        route: { type: 'string' },
         headers: {
           type: 'object',
           additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
@@ -91,7 +92,7 @@ const functionPrehook = {
       properties: {
         checks: { type: 'array', items: check, minItems: 1 },
         afterTraffic: { type: 'array', items: check, minItems: 1 },
-        event: { enum: ['apigateway', 'httpapi', 'alb', 'raw'] },
+        event: { enum: ['apigateway', 'apigateway-lambda', 'httpapi', 'alb', 'raw'] },
         retries: { type: 'integer', minimum: 0, maximum: 10 },
         timeout: { type: 'integer', minimum: 1, maximum: 900 },
         alarms,
@@ -100,6 +101,9 @@ const functionPrehook = {
     },
   ],
 };
+
+// An id, or an intrinsic function (Ref, Fn::ImportValue, ...) that resolves to one.
+const vpcIds = { type: 'array', minItems: 1, items: { anyOf: [{ type: 'string' }, { type: 'object' }] } };
 
 const customPrehook = {
   type: 'object',
@@ -118,11 +122,19 @@ const customPrehook = {
     },
     functionName: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
     architecture: { enum: ['x86_64', 'arm64'] },
+    // provided.al2 stays here so that the core's refusal (what to use instead, what happens to
+    // an existing stack) is the message users see, not the schema's.
     runtime: { enum: ['provided.al2023', 'provided.al2'] },
     timeout: { type: 'integer', minimum: 10, maximum: 900 },
     memorySize: { type: 'integer', minimum: 128, maximum: 10240 },
     iam: { enum: ['dedicated', 'shared'] },
     alarms,
+    vpc: {
+      type: 'object',
+      properties: { securityGroupIds: vpcIds, subnetIds: vpcIds },
+      required: ['securityGroupIds', 'subnetIds'],
+      additionalProperties: false,
+    },
   },
   additionalProperties: false,
 };

@@ -1,11 +1,12 @@
 'use strict';
 
-// lib/apply.js on plain objects: where statements and resources go, and which canary grant is removed.
+// lib/apply.js on plain objects: where statements and resources go, which canary grant is removed,
+// and what the compiled hook function loses.
 
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
 
-const { appendAt, applyToService, removeCanaryGrant } = require('../lib/apply');
+const { appendAt, applyToService, isolateCompiledHook, removeCanaryGrant } = require('../lib/apply');
 
 const group = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:codedeploy:...:deploymentgroup:\${App}/${name}` });
 const grant = {
@@ -72,5 +73,41 @@ describe('removeCanaryGrant', () => {
 
   it('does nothing without the role', () => {
     assert.equal(removeCanaryGrant({ Resources: {} }, 'Role', grant), false);
+  });
+});
+
+describe('isolateCompiledHook', () => {
+  const compiledHook = {
+    logicalId: 'PreHookLambdaFunction',
+    removeProperties: ['Environment', 'Layers', 'VpcConfig'],
+    removeDependsOn: ['PreHookIamRole'],
+  };
+  const compiled = (dependsOn) => ({
+    Resources: {
+      PreHookLambdaFunction: {
+        Properties: { Environment: { Variables: { SECRET: 'x' } }, Layers: ['arn:layer'], Tags: [{ Key: 'team', Value: 'shop' }] },
+        DependsOn: dependsOn,
+      },
+    },
+  });
+
+  it('removes the listed properties and keeps the others, and says which it removed', () => {
+    const template = compiled(['PreHookLogGroup', 'PreHookIamRole']);
+    assert.deepEqual(isolateCompiledHook(template, compiledHook), ['Environment', 'Layers']);
+    const hook = template.Resources.PreHookLambdaFunction;
+    assert.deepEqual(Object.keys(hook.Properties), ['Tags']);
+    assert.deepEqual(hook.DependsOn, ['PreHookLogGroup']);
+  });
+
+  it('sets the properties of its own, and handles a lone DependsOn string (osls)', () => {
+    const template = compiled('PreHookIamRole');
+    isolateCompiledHook(template, { ...compiledHook, setProperties: { VpcConfig: { SubnetIds: ['subnet-a'] } } });
+    const hook = template.Resources.PreHookLambdaFunction;
+    assert.deepEqual(hook.Properties.VpcConfig, { SubnetIds: ['subnet-a'] });
+    assert.equal('DependsOn' in hook, false);
+  });
+
+  it('fails loudly when the hook is not in the template', () => {
+    assert.throws(() => isolateCompiledHook({ Resources: {} }, compiledHook), /has no PreHookLambdaFunction/);
   });
 });

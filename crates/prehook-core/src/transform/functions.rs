@@ -1,8 +1,16 @@
 //! Per-function `prehook`: which functions are checked, with which event kind and checks.
+//!
+//! - [`routes`]: the HTTP routes a function declares, and the event kind of each;
+//! - [`default_checks`]: what `prehook: true` checks, derived from those triggers;
+//! - [`source_events`]: the events of non-HTTP triggers, for those defaults.
 
-use serde_json::{Value, json};
+pub mod default_checks;
+pub mod routes;
+pub mod source_events;
 
-use crate::check::{EventKind, parse_check_list};
+use serde_json::Value;
+
+use crate::check::{Check, EventKind, Request, parse_check_list};
 use crate::error::ConfigErrors;
 use crate::hook_config::{
     DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECS, FunctionChecks, MAX_RETRIES, MAX_TIMEOUT_SECS,
@@ -61,10 +69,11 @@ pub fn parse(
         let derived = derive_event(function);
         let checks = match prehook {
             Value::Bool(false) => continue,
-            Value::Bool(true) => Some(default_checks(key, derived, &path, errors)),
+            Value::Bool(true) => Some(default_checks(key, function, derived)),
             Value::Object(_) => parse_settings(
                 Node::new(prehook, &path),
                 key,
+                function,
                 derived,
                 hook_timeout,
                 errors,
@@ -91,17 +100,13 @@ pub fn parse(
     checked
 }
 
-/// The event kind a function's own triggers imply: the first HTTP trigger wins, else raw.
+/// The event kind a function's own triggers imply: the first HTTP trigger that invokes it wins
+/// (an `http` event with `integration: lambda` is `apigateway-lambda`), else raw.
 pub fn derive_event(function: &Value) -> EventKind {
     let events = function.get("events").and_then(Value::as_array);
     let from_events = events.into_iter().flatten().find_map(|event| {
-        let kind = event.as_object()?.keys().next()?;
-        match kind.as_str() {
-            "http" => Some(EventKind::ApiGateway),
-            "httpApi" => Some(EventKind::HttpApi),
-            "alb" => Some(EventKind::Alb),
-            _ => None,
-        }
+        let (event_type, settings) = event.as_object()?.iter().next()?;
+        routes::http_kind(event_type, settings)
     });
     // A function URL receives the HTTP API's payload format 2.0.
     let has_url = function
@@ -114,31 +119,39 @@ pub fn derive_event(function: &Value) -> EventKind {
     })
 }
 
-/// `prehook: true`: `GET /healthcheck` for HTTP functions, an invoke with `{}` for the others.
-fn default_checks(
-    key: &str,
-    event: EventKind,
-    path: &str,
-    errors: &mut ConfigErrors,
-) -> FunctionChecks {
-    let checks = if event.is_http() {
-        json!(["GET /healthcheck"])
-    } else {
-        json!([{ "payload": {} }])
-    };
+/// `prehook: true`: one check derived from the function's triggers (see [`default_checks`]).
+fn default_checks(key: &str, function: &Value, event: EventKind) -> FunctionChecks {
     FunctionChecks {
         key: key.to_owned(),
         event,
         retries: DEFAULT_RETRIES,
         timeout: DEFAULT_TIMEOUT_SECS,
-        checks: parse_check_list(Node::new(&checks, path), event, errors),
+        checks: vec![default_checks::default_check(function, event)],
         after_traffic: Vec::new(),
     }
+}
+
+/// Gives each HTTP check the declared route its path goes to, unless it names one: API Gateway
+/// events carry the route and its path parameters (`pathParameters`, or `path` of a Lambda
+/// integration), which a handler reads.
+fn with_routes(function: &Value, event: EventKind, mut checks: Vec<Check>) -> Vec<Check> {
+    if matches!(event, EventKind::Alb | EventKind::Raw) {
+        return checks;
+    }
+    for check in &mut checks {
+        if let Request::Http(http) = &mut check.request {
+            if http.route.is_none() {
+                http.route = default_checks::infer_route(function, event, http);
+            }
+        }
+    }
+    checks
 }
 
 fn parse_settings(
     node: Node<'_>,
     key: &str,
+    function: &Value,
     derived: EventKind,
     hook_timeout: u64,
     errors: &mut ConfigErrors,
@@ -176,12 +189,20 @@ fn parse_settings(
     // Checks are parsed against the derived kind when `event` is wrong, to report their errors too.
     let event_or_derived = event.unwrap_or(derived);
     let checks = match field("checks") {
-        Some((value, path)) => parse_check_list(Node::new(value, &path), event_or_derived, errors),
-        None => default_checks(key, event_or_derived, node.path, errors).checks,
+        Some((value, path)) => with_routes(
+            function,
+            event_or_derived,
+            parse_check_list(Node::new(value, &path), event_or_derived, errors),
+        ),
+        None => default_checks(key, function, event_or_derived).checks,
     };
     // Same event kind, retries and timeout as `checks`: the same function answers both.
     let after_traffic = match field("afterTraffic") {
-        Some((value, path)) => parse_check_list(Node::new(value, &path), event_or_derived, errors),
+        Some((value, path)) => with_routes(
+            function,
+            event_or_derived,
+            parse_check_list(Node::new(value, &path), event_or_derived, errors),
+        ),
         None => Vec::new(),
     };
     Some(FunctionChecks {

@@ -1,9 +1,71 @@
-//! The injected hook function and the name of its artifact.
+//! The injected hook function, the name of its artifact, and what the plugin changes in its
+//! compiled resource.
+//!
+//! The framework applies several `provider` settings to every function, some with no
+//! per-function way out (`provider.environment` is merged into each function's own). The hook
+//! needs none of the service's environment, layers, VPC, tracing, KMS key or logging
+//! configuration, so the plugin removes them from the compiled `AWS::Lambda::Function` once
+//! every plugin has compiled it. The README's "What the hook takes from your service" table
+//! says why, setting by setting.
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
-use super::options::Options;
+use super::naming::lambda_logical_id;
+use super::options::{Options, Vpc};
+
+/// Properties of the compiled hook function that come only from `provider` settings the hook
+/// does not take: `Environment` (`provider.environment`), `Layers` (`provider.layers`),
+/// `KmsKeyArn` (`provider.kmsKeyArn`, which only encrypts environment variables),
+/// `TracingConfig` (`provider.tracing.lambda`), `LoggingConfig` (`provider.logs.lambda`, osls),
+/// `VpcConfig` (`provider.vpc`, unless `custom.prehook.vpc` gives the hook one of its own).
+const NOT_INHERITED: [&str; 5] = [
+    "Environment",
+    "Layers",
+    "KmsKeyArn",
+    "TracingConfig",
+    "LoggingConfig",
+];
+
+/// What the plugin changes in the compiled hook function, after every plugin has compiled it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompiledHook {
+    /// The hook's `AWS::Lambda::Function` in the compiled template.
+    pub logical_id: String,
+    /// Properties to delete.
+    pub remove_properties: Vec<String>,
+    /// Properties to set (`VpcConfig` from `custom.prehook.vpc`).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub set_properties: Map<String, Value>,
+    /// `DependsOn` entries a `Fn::GetAtt` in its properties already enforces: the framework adds
+    /// the role of a function with a `role` of its own to both (cfn-lint W3005).
+    pub remove_depends_on: Vec<String>,
+}
+
+pub fn compiled(hook_key: &str, vpc: Option<&Vpc>, role: Option<&str>) -> CompiledHook {
+    let mut remove_properties: Vec<String> =
+        NOT_INHERITED.iter().map(|p| (*p).to_owned()).collect();
+    let mut set_properties = Map::new();
+    match vpc {
+        Some(vpc) => {
+            set_properties.insert(
+                "VpcConfig".to_owned(),
+                json!({
+                    "SecurityGroupIds": vpc.security_group_ids,
+                    "SubnetIds": vpc.subnet_ids,
+                }),
+            );
+        }
+        None => remove_properties.push("VpcConfig".to_owned()),
+    }
+    CompiledHook {
+        logical_id: lambda_logical_id(hook_key),
+        remove_properties,
+        set_properties,
+        remove_depends_on: role.map(str::to_owned).into_iter().collect(),
+    }
+}
 
 /// The hook's zip as shipped in the npm package, and the copy with `prehook.json` the
 /// deployment uses.
@@ -54,6 +116,8 @@ pub fn definition(
         "timeout": options.timeout,
         "package": { "artifact": artifact.path },
         "events": [],
+        // CodeDeploy invokes the hook unqualified: versions of it would only pile up.
+        "versionFunction": false,
     });
     if let Some(role) = role {
         function["role"] = Value::from(role);

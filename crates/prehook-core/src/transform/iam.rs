@@ -39,6 +39,8 @@ pub struct IamInput<'a> {
     pub checked: &'a [CheckedFunction],
     /// Whether some checked function has a `postTrafficHook` (which may run on the shared role).
     pub has_post_traffic_hook: bool,
+    /// Whether the hook runs in a VPC (`custom.prehook.vpc`): it then manages network interfaces.
+    pub in_vpc: bool,
 }
 
 pub fn build(input: &IamInput<'_>, errors: &mut ConfigErrors) -> IamChanges {
@@ -109,6 +111,25 @@ fn canary_grant(naming: &Naming, checked: &[CheckedFunction]) -> Value {
     })
 }
 
+/// What Lambda needs to attach a function to a VPC: the EC2 actions of the AWS managed policy
+/// `AWSLambdaVPCAccessExecutionRole` (its logs actions are covered by [`logs_statement`]).
+/// `DescribeNetworkInterfaces` and `DescribeSubnets` work only on `*`, and Lambda creates the
+/// interfaces before the function exists, so the managed policy's `*` is kept.
+fn network_interfaces_statement() -> Value {
+    json!({
+        "Effect": "Allow",
+        "Action": [
+            "ec2:CreateNetworkInterface",
+            "ec2:DescribeNetworkInterfaces",
+            "ec2:DescribeSubnets",
+            "ec2:DeleteNetworkInterface",
+            "ec2:AssignPrivateIpAddresses",
+            "ec2:UnassignPrivateIpAddresses"
+        ],
+        "Resource": "*",
+    })
+}
+
 fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
     let versions: Vec<Value> = input
         .checked
@@ -161,6 +182,9 @@ fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
             ],
             "Resource": deployment_group_arns(input.naming, &both),
         }));
+    }
+    if input.in_vpc {
+        statements.push(network_interfaces_statement());
     }
     statements
 }

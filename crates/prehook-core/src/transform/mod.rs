@@ -7,7 +7,10 @@
 //! - [`deployment_settings`]: what serverless-plugin-canary-deployments reads;
 //! - [`alarms`], [`alarm_settings`]: rollback alarms and their thresholds;
 //! - [`iam`]: least-privilege statements and the hook's own role;
-//! - [`hook_function`]: the injected function and its artifact name;
+//! - [`hook_function`]: the injected function, its artifact name, and what the plugin removes
+//!   from its compiled resource (the service's environment, layers, VPC, ...);
+//! - [`versioning`]: published versions for the checked functions;
+//! - [`migration`]: recognising a hand-written hook under the hook's key;
 //! - [`naming`]: the framework's and the canary plugin's naming rules.
 
 pub mod alarm_settings;
@@ -16,8 +19,10 @@ pub mod deployment_settings;
 pub mod functions;
 pub mod hook_function;
 pub mod iam;
+pub mod migration;
 pub mod naming;
 pub mod options;
+pub mod versioning;
 
 use std::collections::BTreeMap;
 
@@ -26,9 +31,9 @@ use serde_json::{Map, Value};
 
 use crate::error::ConfigErrors;
 use crate::hook_config::{HookConfig, Skip};
-use crate::node::describe;
+use crate::node::{describe, join};
 
-pub use hook_function::Artifact;
+pub use hook_function::{Artifact, CompiledHook};
 pub use iam::IamChanges;
 
 /// What the plugin knows that the service config does not hold.
@@ -71,6 +76,8 @@ pub struct Changes {
     /// Key of the injected function in `functions`.
     pub hook_function_key: String,
     pub hook_function: Value,
+    /// What to change in the hook's compiled resource once every plugin has compiled it.
+    pub compiled_hook: CompiledHook,
     pub artifact: Artifact,
     /// `prehook.json`, the hook's checks config, shipped next to `bootstrap`
     /// (crates/prehook-hook/src/config.rs says where the hook looks for it).
@@ -78,6 +85,9 @@ pub struct Changes {
     pub hook_config: HookConfig,
     /// The complete `deploymentSettings` of each checked function, by function key.
     pub deployment_settings: BTreeMap<String, Value>,
+    /// Checked functions to give `versionFunction: true` (`provider.versionFunctions` is `false`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub versioned_functions: Vec<String>,
     pub iam: IamChanges,
     /// Rollback alarms (`AWS::CloudWatch::Alarm`) to add to `resources.Resources`, by logical id.
     #[serde(skip_serializing_if = "Map::is_empty")]
@@ -133,22 +143,32 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
     settings.validate_shared(&mut errors);
 
     if functions.contains_key(&options.function_key) {
-        let path = if custom
-            .get("prehook")
-            .and_then(|p| p.get("functionName"))
-            .is_some()
-        {
-            "custom.prehook.functionName"
-        } else {
-            "functions"
-        };
-        errors.push(
-            path,
-            format!(
-                "the hook is injected as the function `{}`, but `functions` already has one of that key: rename yours, or set custom.prehook.functionName to a free key",
-                options.function_key
+        let key = &options.function_key;
+        match migration::hand_written_hook_evidence(key, functions, canary) {
+            Some(evidence) => errors.push(
+                join("functions", key),
+                format!(
+                    "looks like a hand-written traffic hook ({evidence}), and serverless-prehook injects its own hook under the key `{key}`. To migrate, write its checks as `prehook` of the functions it checks, then delete functions.{key} and every `preTrafficHook: {key}` (the plugin sets preTrafficHook itself). To keep it for functions without `prehook`, set custom.prehook.functionName to a free key (e.g. `prehookChecks`)"
+                ),
             ),
-        );
+            None => {
+                let path = if custom
+                    .get("prehook")
+                    .and_then(|p| p.get("functionName"))
+                    .is_some()
+                {
+                    "custom.prehook.functionName"
+                } else {
+                    "functions"
+                };
+                errors.push(
+                    path,
+                    format!(
+                        "the hook is injected as the function `{key}`, but `functions` already has one of that key: rename yours, or set custom.prehook.functionName to a free key"
+                    ),
+                );
+            }
+        }
     }
     let hook_name = naming.default_function_name(&options.function_key);
     if hook_name.len() > 64 {
@@ -202,9 +222,12 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             has_post_traffic_hook: checked
                 .iter()
                 .any(|f| settings.foreign_post_traffic_hook(&f.key).is_some()),
+            in_vpc: options.vpc.is_some(),
         },
         &mut errors,
     );
+    let versioned_functions =
+        versioning::functions_to_version(provider, functions, &checked, &mut errors);
     if let Some(skip) = &facts.skip {
         if skip.reason.trim().is_empty() {
             errors.push(
@@ -256,11 +279,22 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         &artifact,
         iam.role.as_deref(),
     );
+    let compiled_hook = hook_function::compiled(
+        &options.function_key,
+        options.vpc.as_ref(),
+        iam.role.as_deref(),
+    );
     let summary = checked
         .iter()
-        .map(|f| match alarms.notes.get(&f.key) {
-            Some(note) => format!("{}; {note}", summary_line(f)),
-            None => summary_line(f),
+        .map(|f| {
+            let mut line = summary_line(f);
+            if let Some(note) = alarms.notes.get(&f.key) {
+                line = format!("{line}; {note}");
+            }
+            if versioned_functions.contains(&f.key) {
+                line.push_str("; published as versions although provider.versionFunctions is false: its checks run against the new one");
+            }
+            line
         })
         .collect();
     let warnings = facts
@@ -276,10 +310,12 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
     Ok(Plan::Apply(Box::new(Changes {
         hook_function_key: options.function_key.clone(),
         hook_function,
+        compiled_hook,
         artifact,
         prehook_json,
         hook_config,
         deployment_settings,
+        versioned_functions,
         iam,
         alarms: alarms.resources,
         summary,

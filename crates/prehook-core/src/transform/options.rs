@@ -3,10 +3,10 @@
 use serde_json::{Map, Value};
 
 use crate::error::ConfigErrors;
-use crate::node::{Node, describe, integer, join, object, one_of, string};
+use crate::node::{Node, describe, index, integer, join, object, one_of, string};
 
 const PATH: &str = "custom.prehook";
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "deploymentSettings",
     "functionName",
     "architecture",
@@ -15,6 +15,7 @@ const KEYS: [&str; 8] = [
     "memorySize",
     "iam",
     "alarms",
+    "vpc",
 ];
 
 /// Key of the injected function in `functions`, unless `custom.prehook.functionName` says otherwise.
@@ -25,9 +26,10 @@ pub const DEFAULT_HOOK_TIMEOUT_SECS: u64 = 300;
 pub const DEFAULT_HOOK_MEMORY_MB: u64 = 128;
 
 pub const ARCHITECTURES: [&str; 2] = ["x86_64", "arm64"];
-/// `provided.al2023` first: Lambda stopped creating `provided.al2` functions on 2026-07-31.
-/// The hook is linked against glibc 2.26, so it runs on both.
-pub const RUNTIMES: [&str; 2] = ["provided.al2023", "provided.al2"];
+/// The only OS-only runtime Lambda still creates and updates functions on.
+pub const RUNTIMES: [&str; 1] = ["provided.al2023"];
+/// Lambda blocked creating functions on it on 2026-07-31 and updating them on 2026-08-31.
+const RETIRED_RUNTIME: &str = "provided.al2";
 
 /// Where the hook's IAM statements go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,6 +59,17 @@ pub struct Options {
     pub iam: IamMode,
     /// `custom.prehook.deploymentSettings`, checked by [`super::deployment_settings`].
     pub deployment_settings: Map<String, Value>,
+    /// `custom.prehook.vpc`: the hook runs in a VPC only when asked here, never because
+    /// `provider.vpc` is set.
+    pub vpc: Option<Vpc>,
+}
+
+/// Where the hook's network interfaces go (`custom.prehook.vpc`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Vpc {
+    /// Each a string or an intrinsic function (`Ref`, `Fn::ImportValue`, ...), kept as given.
+    pub security_group_ids: Vec<Value>,
+    pub subnet_ids: Vec<Value>,
 }
 
 impl Default for Options {
@@ -69,6 +82,7 @@ impl Default for Options {
             memory_size: DEFAULT_HOOK_MEMORY_MB,
             iam: IamMode::Dedicated,
             deployment_settings: Map::new(),
+            vpc: None,
         }
     }
 }
@@ -103,11 +117,19 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
                     options.architecture = found;
                 }
             }
+            "runtime" if value.as_str() == Some(RETIRED_RUNTIME) => errors.push(
+                &path,
+                format!(
+                    "Lambda no longer creates or updates functions on {RETIRED_RUNTIME} (blocked since 2026-08-31): use {} (the default: remove this key). A stack whose hook runs on {RETIRED_RUNTIME} moves to {} with its next deploy, as an ordinary update of the hook function",
+                    RUNTIMES[0], RUNTIMES[0]
+                ),
+            ),
             "runtime" => {
                 if let Some(found) = one_of(node, &RUNTIMES, errors) {
                     options.runtime = found;
                 }
             }
+            "vpc" => options.vpc = vpc(node, errors),
             "timeout" => {
                 if let Some(n) = integer(node, 10, 900, errors) {
                     options.timeout = n;
@@ -137,6 +159,56 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
         }
     }
     options
+}
+
+/// `securityGroupIds` and `subnetIds`, both required and non-empty, as Lambda's `VpcConfig` needs.
+fn vpc(node: Node<'_>, errors: &mut ConfigErrors) -> Option<Vpc> {
+    let map = object(node, &["securityGroupIds", "subnetIds"], errors)?;
+    let mut ids = |key: &str| {
+        let path = join(node.path, key);
+        match map.get(key) {
+            Some(Value::Array(items)) if !items.is_empty() => {
+                let mut good = true;
+                for (i, item) in items.iter().enumerate() {
+                    if !(item.is_string() || item.is_object()) {
+                        good = false;
+                        errors.push(
+                            index(&path, i),
+                            format!(
+                                "expected an id (a string or an intrinsic function such as Ref), got {}",
+                                describe(item)
+                            ),
+                        );
+                    }
+                }
+                good.then(|| items.clone())
+            }
+            Some(other) => {
+                let got = match other {
+                    Value::Array(_) => "an empty list".to_owned(),
+                    other => describe(other),
+                };
+                errors.push(
+                    &path,
+                    format!("expected a non-empty list of ids, got {got}"),
+                );
+                None
+            }
+            None => {
+                errors.push(
+                    &path,
+                    "missing: the hook needs both securityGroupIds and subnetIds to run in a VPC (or remove custom.prehook.vpc to run it outside any VPC)",
+                );
+                None
+            }
+        }
+    };
+    let security_group_ids = ids("securityGroupIds");
+    let subnet_ids = ids("subnetIds");
+    Some(Vpc {
+        security_group_ids: security_group_ids?,
+        subnet_ids: subnet_ids?,
+    })
 }
 
 fn is_function_key(name: &str) -> bool {

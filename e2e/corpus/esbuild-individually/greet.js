@@ -1,0 +1,5 @@
+'use strict';
+
+const { reply } = require('./lib/reply');
+
+exports.handler = async () => reply('hello');
