@@ -7,18 +7,21 @@
 //! - [`run`]: the state machine: what to invoke when, per-attempt timeouts, retries with
 //!   backoff, concurrency bounds, the cutoff, evaluation and the verdict;
 //! - [`invoke`]: the one call a driver makes for it;
-//! - [`select`]: which functions and version `prehook check` runs against.
+//! - [`select`]: which functions and version `prehook check` runs against;
+//! - [`error`]: why a run cannot be planned.
 //!
 //! No AWS SDK, no napi, no async runtime and no clock: the driver passes the time in
 //! (`now`, a [`std::time::Duration`] since the run's start).
 
+pub mod error;
 pub mod invoke;
 pub mod plan;
 pub mod run;
 pub mod select;
 
+pub use error::Error;
 pub use invoke::{InvokeRequest, InvokeResponse};
-pub use plan::{PlannedCheck, Target, no_checks, plan_checks};
+pub use plan::{PlannedCheck, Target, plan_checks};
 pub use run::{
     Action, AttemptId, AttemptRecord, Backoff, CheckResult, CheckRun, Concurrency,
     DEFAULT_CONCURRENCY, Settings, Summary,

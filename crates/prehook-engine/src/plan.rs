@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use prehook_core::{Check, EventKind, HookConfig, LifecycleEvent, Request};
 
+use crate::error::Error;
+
 /// A function version to check: from the AppSpec in the hook, from the command line in
 /// `prehook check`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +54,7 @@ pub fn plan_checks(
     config: &HookConfig,
     targets: &[Target],
     event: LifecycleEvent,
-) -> Result<Vec<PlannedCheck>, String> {
+) -> Result<Vec<PlannedCheck>, Error> {
     let mut plan = Vec::new();
     let mut unchecked = Vec::new();
     for target in targets {
@@ -62,7 +64,7 @@ pub fn plan_checks(
             .map(|f| (f, f.checks_for(event)))
             .filter(|(_, checks)| !checks.is_empty());
         let Some((function, checks)) = checks else {
-            unchecked.push(no_checks(event, &target.function));
+            unchecked.push(target.function.clone());
             continue;
         };
         plan.extend(checks.iter().map(|check| PlannedCheck {
@@ -78,19 +80,10 @@ pub fn plan_checks(
     if unchecked.is_empty() {
         Ok(plan)
     } else {
-        Err(unchecked.join("; "))
-    }
-}
-
-/// Why `function` cannot be checked for `event`.
-pub fn no_checks(event: LifecycleEvent, function: &str) -> String {
-    match event {
-        LifecycleEvent::BeforeAllowTraffic => {
-            format!("no checks configured for function {function}")
-        }
-        LifecycleEvent::AfterAllowTraffic => format!(
-            "no afterTraffic checks configured for function {function} (this is its AfterAllowTraffic hook)"
-        ),
+        Err(Error::Unchecked {
+            event,
+            functions: unchecked,
+        })
     }
 }
 
@@ -154,12 +147,16 @@ mod tests {
             target("svc-cron", "2"),
         ];
         assert_eq!(
-            plan_checks(&config(), &targets, LifecycleEvent::AfterAllowTraffic).unwrap_err(),
+            plan_checks(&config(), &targets, LifecycleEvent::AfterAllowTraffic)
+                .unwrap_err()
+                .to_string(),
             "no afterTraffic checks configured for function svc-admin (this is its AfterAllowTraffic hook); \
              no afterTraffic checks configured for function svc-cron (this is its AfterAllowTraffic hook)"
         );
         assert_eq!(
-            plan_checks(&config(), &targets[..1], LifecycleEvent::BeforeAllowTraffic).unwrap_err(),
+            plan_checks(&config(), &targets[..1], LifecycleEvent::BeforeAllowTraffic)
+                .unwrap_err()
+                .to_string(),
             "no checks configured for function svc-admin"
         );
     }

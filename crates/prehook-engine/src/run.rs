@@ -15,6 +15,7 @@ use prehook_core::{
     client_context, evaluate,
 };
 
+use crate::error::Error;
 use crate::invoke::{InvokeRequest, InvokeResponse};
 use crate::plan::{PlannedCheck, Target, plan_checks};
 
@@ -223,7 +224,7 @@ impl CheckRun {
         targets: &[Target],
         event: LifecycleEvent,
         settings: Settings,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, Error> {
         Ok(Self::new(plan_checks(config, targets, event)?, settings))
     }
 

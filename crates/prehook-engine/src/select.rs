@@ -2,6 +2,8 @@
 
 use prehook_core::{FunctionChecks, HookConfig, LifecycleEvent};
 
+use crate::error::Error;
+
 /// The functions with checks for `event` that `wanted` names, by serverless.yml key or
 /// deployed name, in config order; every such function when `wanted` is empty. Each comes with
 /// its deployed name (the config's key).
@@ -9,17 +11,13 @@ pub fn select_functions<'a>(
     config: &'a HookConfig,
     wanted: &[String],
     event: LifecycleEvent,
-) -> Result<Vec<(&'a str, &'a FunctionChecks)>, String> {
+) -> Result<Vec<(&'a str, &'a FunctionChecks)>, Error> {
     let checked = || {
         config
             .functions
             .iter()
             .map(|(deployed, f)| (deployed.as_str(), f))
             .filter(move |(_, f)| !f.checks_for(event).is_empty())
-    };
-    let list = match event {
-        LifecycleEvent::BeforeAllowTraffic => "checks",
-        LifecycleEvent::AfterAllowTraffic => "afterTraffic checks",
     };
     if wanted.is_empty() {
         return Ok(checked().collect());
@@ -30,22 +28,13 @@ pub fn select_functions<'a>(
         .filter(|name| !checked().any(|(deployed, f)| deployed == *name || f.key == *name))
         .collect();
     if !unknown.is_empty() {
-        let known: Vec<String> = checked()
-            .map(|(deployed, f)| format!("{} ({deployed})", f.key))
-            .collect();
-        return Err(format!(
-            "no {list} configured for {}: the functions with {list} are {}",
-            unknown
-                .iter()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
-            if known.is_empty() {
-                "none".to_owned()
-            } else {
-                known.join(", ")
-            }
-        ));
+        return Err(Error::NotChecked {
+            event,
+            unknown: unknown.into_iter().map(str::to_owned).collect(),
+            checked: checked()
+                .map(|(deployed, f)| (f.key.clone(), deployed.to_owned()))
+                .collect(),
+        });
     }
     Ok(checked()
         .filter(|(deployed, f)| wanted.iter().any(|n| n == deployed || *n == f.key))
@@ -112,7 +101,9 @@ mod tests {
         let config = config();
         let wanted = ["web".to_owned(), "worker".to_owned(), "cron".to_owned()];
         assert_eq!(
-            select_functions(&config, &wanted, BEFORE).unwrap_err(),
+            select_functions(&config, &wanted, BEFORE)
+                .unwrap_err()
+                .to_string(),
             "no checks configured for `worker`, `cron`: the functions with checks are api (site-dev-api), web (site-dev-web)"
         );
     }
@@ -126,7 +117,9 @@ mod tests {
         );
         let wanted = ["web".to_owned()];
         assert_eq!(
-            select_functions(&config, &wanted, AFTER).unwrap_err(),
+            select_functions(&config, &wanted, AFTER)
+                .unwrap_err()
+                .to_string(),
             "no afterTraffic checks configured for `web`: the functions with afterTraffic checks are cron (site-dev-cron)"
         );
     }

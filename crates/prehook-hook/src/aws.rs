@@ -7,22 +7,17 @@ use aws_sdk_codedeploy::config::http::HttpResponse;
 use aws_sdk_codedeploy::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_codedeploy::types::{LifecycleEventStatus, RevisionLocation};
 use aws_sdk_lambda::primitives::Blob;
+use prehook_engine::{InvokeRequest, InvokeResponse};
 
 /// A failed AWS call, with whether trying again may help.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
 pub struct AwsError {
+    /// The service's error code and message, or what went wrong on the way; no credentials.
     pub message: String,
     /// Throttling, a 5xx, a timeout or a lost connection: worth another try.
     pub retryable: bool,
 }
-
-impl std::fmt::Display for AwsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for AwsError {}
 
 /// Where a deployment's AppSpec is: the application and the revision GetDeployment named.
 #[derive(Debug, Clone)]
@@ -82,11 +77,8 @@ const TARGETS_PER_BATCH: usize = 25;
 /// A Lambda deployment has one target per function; more pages than this is not one of ours.
 const MAX_TARGET_PAGES: usize = 10;
 
-/// One Invoke of a function version.
-pub use prehook_engine::InvokeRequest;
-/// What an Invoke answered. Both types are the engine's now, exported where the hook always had them.
-pub use prehook_engine::InvokeResponse;
-
+/// The one Lambda call the hook makes: an Invoke of a function version, as the engine asks for
+/// it. Implemented for the SDK's client below; tests point that client at a local endpoint.
 pub trait LambdaApi: Send + Sync {
     fn invoke(
         &self,

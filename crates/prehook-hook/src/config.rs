@@ -1,4 +1,4 @@
-//! Where the hook finds its checks config (HELPERS contract 1): inline `PREHOOK_CONFIG`, else the
+//! Where the hook finds its checks config: inline `PREHOOK_CONFIG`, else the
 //! file `PREHOOK_CONFIG_FILE`, else `prehook.json` in `$LAMBDA_TASK_ROOT`, else in the working
 //! directory. The plugin ships it as `prehook.json` next to `bootstrap`, because Lambda's
 //! environment is limited to 4 KB.
@@ -8,17 +8,17 @@ use std::path::PathBuf;
 use prehook_core::HookConfig;
 use prehook_core::hook_config::CONFIG_FILE_NAME;
 
+use crate::error::Error;
+
 /// Loads and validates the config from the process environment.
-pub fn load_config() -> Result<HookConfig, String> {
+pub fn load_config() -> Result<HookConfig, Error> {
     load_config_from(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
 }
 
 /// Loads the config with `env` standing for the environment.
-pub fn load_config_from(env: impl Fn(&str) -> Option<String>) -> Result<HookConfig, String> {
-    let one_line = |e: prehook_core::ConfigErrors| e.to_string().replace('\n', "; ");
+pub fn load_config_from(env: impl Fn(&str) -> Option<String>) -> Result<HookConfig, Error> {
     if let Some(inline) = env("PREHOOK_CONFIG") {
-        return HookConfig::from_json(&inline)
-            .map_err(|e| format!("PREHOOK_CONFIG: {}", one_line(e)));
+        return HookConfig::from_json(&inline).map_err(Error::InlineConfig);
     }
     let candidates: Vec<PathBuf> = match env("PREHOOK_CONFIG_FILE") {
         Some(file) => vec![PathBuf::from(file)],
@@ -29,15 +29,16 @@ pub fn load_config_from(env: impl Fn(&str) -> Option<String>) -> Result<HookConf
             .collect(),
     };
     let Some(path) = candidates.iter().find(|p| p.is_file()) else {
-        let tried: Vec<String> = candidates.iter().map(|p| p.display().to_string()).collect();
-        return Err(format!(
-            "no checks config found (looked for {}); the plugin puts {CONFIG_FILE_NAME} next to bootstrap",
-            tried.join(", ")
-        ));
+        return Err(Error::ConfigMissing { tried: candidates });
     };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read checks config {}: {e}", path.display()))?;
-    HookConfig::from_json(&text).map_err(|e| format!("{}: {}", path.display(), one_line(e)))
+    let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigUnreadable {
+        path: path.clone(),
+        source,
+    })?;
+    HookConfig::from_json(&text).map_err(|errors| Error::ConfigInvalid {
+        path: path.clone(),
+        errors,
+    })
 }
 
 #[cfg(test)]
@@ -52,7 +53,7 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        load_config_from(|name| vars.get(name).cloned())
+        load_config_from(|name| vars.get(name).cloned()).map_err(|e| e.to_string())
     }
 
     #[test]

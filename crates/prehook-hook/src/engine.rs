@@ -1,6 +1,6 @@
 //! The hook's driver of prehook-engine: it carries out the run's invokes through
 //! [`LambdaApi`] (the Rust SDK) on tokio, waits on tokio's timers, feeds every answer back,
-//! and logs every finished attempt as a `check attempt` line (HELPERS contract 3).
+//! and logs every finished attempt as a `check attempt` line (the format README.md shows).
 
 use std::time::Instant;
 

@@ -11,11 +11,12 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use futures::FutureExt;
 use prehook_core::{AppSpec, HookConfig, LifecycleEvent};
-use serde::Serialize;
+use prehook_engine::{Backoff, CheckRun, Concurrency, Target};
 use serde_json::json;
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
-use crate::checks::{Backoff, CheckRun, Concurrency, Target};
+use crate::error::Error;
+use crate::verdict::{Status, Verdict};
 use crate::{engine, lifecycle, log};
 
 /// Longest reason logged; the full list of failures is in the check attempt lines.
@@ -40,59 +41,18 @@ impl Default for Settings {
         Self {
             concurrency: prehook_engine::DEFAULT_CONCURRENCY,
             reserve: Duration::from_secs(3),
-            backoff: Backoff {
-                first: Duration::from_millis(500),
-                max: Duration::from_secs(4),
-            },
+            backoff: Backoff::default(),
             report_attempts: 4,
             report_timeout: Duration::from_secs(5),
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Status {
-    Succeeded,
-    Failed,
-}
-
-/// The decision about one deployment, returned to Lambda once reported.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verdict {
-    pub status: Status,
-    pub reason: Option<String>,
-    pub checks: usize,
-    pub failed: usize,
-}
-
-impl Verdict {
-    fn failed(reason: impl Into<String>) -> Self {
-        Self {
-            status: Status::Failed,
-            reason: Some(reason.into()),
-            checks: 0,
-            failed: 0,
-        }
-    }
-}
-
-/// The status could not be reported: Lambda should run the hook again.
-#[derive(Debug)]
-pub struct ReportError(pub String);
-
-impl std::fmt::Display for ReportError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "could not report the status to CodeDeploy: {}", self.0)
-    }
-}
-
-impl std::error::Error for ReportError {}
-
 pub struct Hook<C, L> {
     pub codedeploy: C,
     pub lambda: L,
     /// The checks config, or why it could not be loaded (every deployment then fails with it).
-    pub config: Result<HookConfig, String>,
+    pub config: Result<HookConfig, Error>,
     pub settings: Settings,
     /// The hook's own function name (`AWS_LAMBDA_FUNCTION_NAME`), to find in the AppSpec which
     /// lifecycle event it serves; see [`crate::lifecycle`].
@@ -105,7 +65,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         &self,
         event: &CodeDeployLifecycleEvent,
         deadline: Instant,
-    ) -> Result<Verdict, ReportError> {
+    ) -> Result<Verdict, Error> {
         let start = Instant::now();
         let remaining = deadline.saturating_duration_since(start);
         // A very short invocation still gets half its time for checks.
@@ -164,7 +124,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         .await
         {
             Ok(Ok(read)) => read,
-            Ok(Err(reason)) => return Verdict::failed(reason),
+            Ok(Err(error)) => return Verdict::failed(error.to_string()),
             Err(_) => {
                 return Verdict::failed(
                     "deadline reached before the checks could start (reading the deployment took too long)",
@@ -182,7 +142,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
                 qualifier: resource.target_version.clone(),
             })
             .collect();
-        let settings = crate::checks::Settings {
+        let settings = prehook_engine::Settings {
             backoff: self.settings.backoff,
             concurrency: self.settings.concurrency,
             run_id: event.deployment_id.clone(),
@@ -191,7 +151,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         };
         let mut run = match CheckRun::plan(config, &targets, hook_event, settings) {
             Ok(run) => run,
-            Err(reason) => return Verdict::failed(reason),
+            Err(error) => return Verdict::failed(error.to_string()),
         };
         engine::drive(&self.lambda, &mut run, start).await;
         let summary = run.summary();
@@ -211,7 +171,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
     async fn read_deployment(
         &self,
         event: &CodeDeployLifecycleEvent,
-    ) -> Result<(AppSpec, LifecycleEvent), String> {
+    ) -> Result<(AppSpec, LifecycleEvent), Error> {
         let appspec = self.read_appspec(&event.deployment_id).await?;
         let selection = lifecycle::select(
             &self.codedeploy,
@@ -225,17 +185,24 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         Ok((appspec, selection.event))
     }
 
-    async fn read_appspec(&self, deployment_id: &str) -> Result<AppSpec, String> {
+    async fn read_appspec(&self, deployment_id: &str) -> Result<AppSpec, Error> {
         let revision = self
             .codedeploy
             .get_deployment(deployment_id)
             .await
-            .map_err(|e| format!("cannot read deployment {deployment_id}: {e}"))?;
-        let content =
-            self.codedeploy.get_appspec(&revision).await.map_err(|e| {
-                format!("cannot read the AppSpec of deployment {deployment_id}: {e}")
+            .map_err(|source| Error::Deployment {
+                deployment_id: deployment_id.to_owned(),
+                source,
             })?;
-        AppSpec::parse(content.as_deref().unwrap_or_default()).map_err(|e| e.to_string())
+        let content = self
+            .codedeploy
+            .get_appspec(&revision)
+            .await
+            .map_err(|source| Error::AppSpecUnreadable {
+                deployment_id: deployment_id.to_owned(),
+                source,
+            })?;
+        Ok(AppSpec::parse(content.as_deref().unwrap_or_default())?)
     }
 
     /// Reports the status, retrying what may pass on a second try, until the deadline.
@@ -244,7 +211,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         event: &CodeDeployLifecycleEvent,
         succeeded: bool,
         deadline: Instant,
-    ) -> Result<(), ReportError> {
+    ) -> Result<(), Error> {
         let mut attempt = 0;
         loop {
             attempt += 1;
@@ -291,7 +258,7 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
                 json!({"deploymentId": event.deployment_id, "attempt": attempt, "error": error.message, "retrying": retry}),
             );
             if !retry {
-                return Err(ReportError(error.message));
+                return Err(Error::Report(error));
             }
             tokio::time::sleep(pause).await;
         }

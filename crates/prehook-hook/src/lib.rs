@@ -3,24 +3,27 @@
 //!
 //! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
 //! - [`lifecycle`]: whether it serves BeforeAllowTraffic or AfterAllowTraffic;
+//! - [`verdict`]: what an invocation decides and reports; [`error`]: why it could not;
 //! - [`skip`]: checks skipped on purpose;
-//! - [`checks`]: prehook-engine, the state machine that plans and decides a run of checks;
-//! - [`engine`]: its driver here: invokes through [`LambdaApi`] on tokio, each attempt logged;
+//! - [`engine`]: the driver here of prehook-engine (the state machine that plans and decides a
+//!   run of checks): invokes through [`LambdaApi`] on tokio, each attempt logged;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
 
 pub mod aws;
 pub mod config;
 pub mod engine;
+pub mod error;
 pub mod handler;
 pub mod lifecycle;
 pub mod log;
 pub mod skip;
+pub mod verdict;
 
 pub use aws::{CodeDeployApi, LambdaApi};
-pub use handler::{Hook, ReportError, Settings, Status, Verdict};
-/// The check engine's types, under the path the hook has always exported them.
-pub use prehook_engine as checks;
+pub use error::Error;
+pub use handler::{Hook, Settings};
+pub use verdict::{Status, Verdict};
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 

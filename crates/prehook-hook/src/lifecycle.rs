@@ -21,7 +21,8 @@ use std::time::Duration;
 use prehook_core::{AppSpec, LifecycleEvent};
 use serde_json::json;
 
-use crate::aws::{CodeDeployApi, TargetEvent};
+use crate::aws::CodeDeployApi;
+use crate::error::{Error, event_names};
 use crate::log;
 
 /// Reads of the deployment targets before giving up on finding an event in progress: CodeDeploy
@@ -45,7 +46,7 @@ pub async fn select(
     own_name: Option<&str>,
     first_pause: Duration,
     max_pause: Duration,
-) -> Result<Selection, String> {
+) -> Result<Selection, Error> {
     let listed: BTreeSet<LifecycleEvent> = appspec
         .hooks
         .iter()
@@ -98,11 +99,7 @@ async fn in_progress(
     candidates: &BTreeSet<LifecycleEvent>,
     me: &str,
     (first_pause, max_pause): (Duration, Duration),
-) -> Result<Selection, String> {
-    let unknown = format!(
-        "cannot tell which hook {me} is called as: the AppSpec names it for {}",
-        names(candidates)
-    );
+) -> Result<Selection, Error> {
     let mut pause = first_pause;
     let mut read = 0;
     loop {
@@ -115,9 +112,11 @@ async fn in_progress(
                 continue;
             }
             Err(error) => {
-                return Err(format!(
-                    "{unknown}, and the deployment's targets cannot be read (codedeploy:ListDeploymentTargets, codedeploy:BatchGetDeploymentTargets): {error}"
-                ));
+                return Err(Error::TargetsUnreadable {
+                    function: me.to_owned(),
+                    candidates: candidates.clone(),
+                    source: error,
+                });
             }
         };
         let running: BTreeSet<LifecycleEvent> = events
@@ -132,7 +131,7 @@ async fn in_progress(
                     event: **event,
                     how: format!(
                         "the AppSpec names {me} for {}, and CodeDeploy shows {event} in progress",
-                        names(candidates)
+                        event_names(candidates)
                     ),
                 });
             }
@@ -141,16 +140,18 @@ async fn in_progress(
                 pause = (pause * 2).min(max_pause);
             }
             [] => {
-                return Err(format!(
-                    "{unknown}, and CodeDeploy shows none of them in progress ({})",
-                    describe_events(&events)
-                ));
+                return Err(Error::NoneInProgress {
+                    function: me.to_owned(),
+                    candidates: candidates.clone(),
+                    events,
+                });
             }
             _ => {
-                return Err(format!(
-                    "{unknown}, and CodeDeploy shows more than one of them in progress ({})",
-                    describe_events(&events)
-                ));
+                return Err(Error::SeveralInProgress {
+                    function: me.to_owned(),
+                    candidates: candidates.clone(),
+                    events,
+                });
             }
         }
     }
@@ -171,25 +172,6 @@ pub fn names_function(value: &str, own: &str) -> bool {
         None => parts.first().copied(),
     };
     name == Some(own)
-}
-
-/// Why a function of the AppSpec cannot be checked (the engine plans the checks).
-pub use prehook_engine::no_checks;
-
-fn names(events: &BTreeSet<LifecycleEvent>) -> String {
-    let names: Vec<&str> = events.iter().map(|e| e.as_str()).collect();
-    names.join(" and ")
-}
-
-fn describe_events(events: &[TargetEvent]) -> String {
-    if events.is_empty() {
-        return "no lifecycle events on any target".into();
-    }
-    let shown: Vec<String> = events
-        .iter()
-        .map(|e| format!("{} {}: {}", e.target, e.name, e.status))
-        .collect();
-    shown.join(", ")
 }
 
 #[cfg(test)]
@@ -219,17 +201,5 @@ mod tests {
         ] {
             assert!(!names_function(value, own), "{value}");
         }
-    }
-
-    #[test]
-    fn a_function_without_checks_for_the_event_is_named_with_the_event() {
-        assert_eq!(
-            no_checks(LifecycleEvent::BeforeAllowTraffic, "f"),
-            "no checks configured for function f"
-        );
-        assert!(
-            no_checks(LifecycleEvent::AfterAllowTraffic, "f")
-                .starts_with("no afterTraffic checks configured for function f")
-        );
     }
 }

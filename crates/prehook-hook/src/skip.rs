@@ -4,8 +4,8 @@
 use prehook_core::Skip;
 use serde_json::json;
 
-use crate::handler::{Status, Verdict};
 use crate::log;
+use crate::verdict::{Status, Verdict};
 
 /// Logs the skip (a WARN line of its own, before the verdict line) and returns the verdict.
 pub fn verdict(deployment_id: &str, skip: &Skip) -> Verdict {

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use prehook_hook::aws::{AwsError, InvokeRequest, InvokeResponse, LambdaApi};
+use prehook_engine::{InvokeRequest, InvokeResponse};
+use prehook_hook::aws::{AwsError, LambdaApi};
 use prehook_hook::{Hook, Status};
 use prehook_localaws::Reply;
 use serde_json::json;
@@ -56,11 +57,8 @@ async fn a_body_mismatch_fails() {
 async fn an_invalid_config_fails_every_deployment_with_its_error() {
     let env = Env::start(&[("website-dev-website", "5")]).await;
     let hook = env
-        .hook_with(
-            Err(
-                "prehook.json: functions.x.event: expected one of apigateway, httpapi, alb, raw"
-                    .into(),
-            ),
+        .hook(
+            json!({"functions": {"x": {"key": "x", "event": "soap", "checks": ["GET /"]}}}),
             fast_settings(),
         )
         .await;

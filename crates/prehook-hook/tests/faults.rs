@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine;
-use prehook_hook::{ReportError, Settings, Verdict};
+use prehook_hook::{Error, Settings, Verdict};
 use prehook_localaws::Reply;
 use prehook_localaws::codedeploy::{GET_APPLICATION_REVISION, GET_DEPLOYMENT, PUT_STATUS};
 use serde_json::{Value, json};
@@ -332,7 +332,7 @@ fn cases() -> Vec<Case> {
         case("Retries that would cross the deadline", |env| set_reply(env, Reply::http(503, "down")),
             Reported("Failed", Reason::Is("website-dev-website:5 GET /: expected status 200-399, got 503")))
             .config(retried_check)
-            .settings(|| Settings { reserve: Duration::from_secs(2), backoff: prehook_hook::checks::Backoff { first: Duration::from_secs(10), max: Duration::from_secs(10) }, ..fast_settings() })
+            .settings(|| Settings { reserve: Duration::from_secs(2), backoff: prehook_engine::Backoff { first: Duration::from_secs(10), max: Duration::from_secs(10) }, ..fast_settings() })
             .deadline(Duration::from_secs(8))
             .also(|env, _| invokes_are(env, 1)),
     ]
@@ -364,7 +364,7 @@ async fn run_case(case: Case) -> Result<(), String> {
 fn judge(
     env: &Env,
     expected: Expected,
-    outcome: Result<Verdict, ReportError>,
+    outcome: Result<Verdict, Error>,
     deadline: Instant,
 ) -> Result<Option<Verdict>, String> {
     let reports = env.codedeploy.reports();

@@ -4,8 +4,8 @@ use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use prehook_core::HookConfig;
-use prehook_hook::checks::Backoff;
-use prehook_hook::{Hook, ReportError, Settings, Verdict};
+use prehook_engine::Backoff;
+use prehook_hook::{Error, Hook, Settings, Verdict};
 use prehook_localaws::{LocalCodeDeploy, LocalLambda, StatusReport};
 use serde_json::{Value, json};
 
@@ -36,6 +36,8 @@ pub fn fast_settings() -> Settings {
 impl Env {
     /// Endpoints with one deployment whose AppSpec moves `functions` (name, target version).
     pub async fn start(functions: &[(&str, &str)]) -> Self {
+        // The hook's JSON lines go to the harness's capture: shown only for a failing test.
+        prehook_hook::log::send_to(|line| println!("{line}"));
         let codedeploy = LocalCodeDeploy::start().await.unwrap();
         codedeploy.add_deployment(DEPLOYMENT, APPLICATION, &appspec(functions));
         let lambda = LocalLambda::start().await.unwrap();
@@ -44,13 +46,16 @@ impl Env {
 
     /// The hook with real SDK clients aimed at the local endpoints.
     pub async fn hook(&self, config: Value, settings: Settings) -> SdkHook {
-        let config = HookConfig::from_value(&config).map_err(|e| e.to_string());
+        let config = HookConfig::from_value(&config).map_err(|errors| Error::ConfigInvalid {
+            path: "prehook.json".into(),
+            errors,
+        });
         self.hook_with(config, settings).await
     }
 
     pub async fn hook_with(
         &self,
-        config: Result<HookConfig, String>,
+        config: Result<HookConfig, Error>,
         settings: Settings,
     ) -> SdkHook {
         let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -100,7 +105,7 @@ pub fn event() -> CodeDeployLifecycleEvent {
 }
 
 /// Runs the hook with `timeout` until its deadline.
-pub async fn run(hook: &SdkHook, timeout: Duration) -> Result<Verdict, ReportError> {
+pub async fn run(hook: &SdkHook, timeout: Duration) -> Result<Verdict, Error> {
     hook.handle(&event(), Instant::now() + timeout).await
 }
 

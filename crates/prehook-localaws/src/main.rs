@@ -157,7 +157,8 @@ mod tests {
     }
 
     #[test]
-    fn reads_the_contract_flags() {
+    /// The flags scripts/rehearse and e2e/tests/sam.test.js pass.
+    fn reads_the_flags_the_rehearsal_passes() {
         let manifest = concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml");
         let cli = parse(&args(&format!(
             "rehearse --bootstrap {manifest} --config {manifest} --function svc-dev-web --version 7 \

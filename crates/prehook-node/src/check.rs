@@ -43,15 +43,17 @@ pub fn select_functions(
         .map_err(|e| e.to_string())
         .and_then(|config| {
             let event = lifecycle_event_of(lifecycle_event.as_deref())?;
-            prehook_engine::select_functions(&config, &names, event).map(|functions| {
-                functions
-                    .iter()
-                    .map(|(deployed, f)| SelectedFunction {
-                        function: (*deployed).to_owned(),
-                        key: f.key.clone(),
-                    })
-                    .collect::<Vec<_>>()
-            })
+            prehook_engine::select_functions(&config, &names, event)
+                .map(|functions| {
+                    functions
+                        .iter()
+                        .map(|(deployed, f)| SelectedFunction {
+                            function: (*deployed).to_owned(),
+                            key: f.key.clone(),
+                        })
+                        .collect::<Vec<_>>()
+                })
+                .map_err(|e| e.to_string())
         });
     match selected {
         Ok(functions) => Selection {
@@ -193,8 +195,8 @@ impl CheckRun {
             epoch_ms: options.epoch_ms.max(0.0) as u64,
             cutoff: options.cutoff_ms.map_or(RUN_LIMIT, duration_of),
         };
-        let run =
-            prehook_engine::CheckRun::plan(&config, &targets, event, settings).map_err(fail)?;
+        let run = prehook_engine::CheckRun::plan(&config, &targets, event, settings)
+            .map_err(|e| fail(e.to_string()))?;
         Ok(Self { run })
     }
 

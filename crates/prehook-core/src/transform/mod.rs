@@ -79,7 +79,8 @@ pub struct Changes {
     /// What to change in the hook's compiled resource once every plugin has compiled it.
     pub compiled_hook: CompiledHook,
     pub artifact: Artifact,
-    /// `prehook.json`, the hook's checks config (contract 1).
+    /// `prehook.json`, the hook's checks config, shipped next to `bootstrap`
+    /// (crates/prehook-hook/src/config.rs says where the hook looks for it).
     pub prehook_json: String,
     pub hook_config: HookConfig,
     /// The complete `deploymentSettings` of each checked function, by function key.
