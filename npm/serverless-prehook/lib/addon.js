@@ -9,6 +9,9 @@
 let loaded;
 
 function load() {
+  // The generated loader reads only `true` and `error`; `1`, the usual way to switch a flag
+  // on (and the one the napi-rs docs of older CLIs used), would silently stay native.
+  if (process.env.NAPI_RS_FORCE_WASI === '1') process.env.NAPI_RS_FORCE_WASI = 'true';
   if (!loaded) loaded = require('./binding');
   return loaded;
 }

@@ -25,4 +25,15 @@ describe('the core loader', () => {
     assert.equal(core.__napiBindingTarget, forced ? 'wasm32-wasi' : 'native');
     assert.equal(core.coreVersion(), require('../package.json').version);
   });
+
+  it('takes NAPI_RS_FORCE_WASI=1 as a request for the wasm build', () => {
+    // The generated loader alone reads only `true` and `error`: `1` stayed native.
+    const { execFileSync } = require('child_process');
+    const target = execFileSync(
+      process.execPath,
+      ['-e', "process.stdout.write(require('./lib/addon').load().__napiBindingTarget)"],
+      { cwd: path.join(__dirname, '..'), env: { ...process.env, NAPI_RS_FORCE_WASI: '1' } }
+    ).toString();
+    assert.equal(target, 'wasm32-wasi');
+  });
 });
