@@ -85,6 +85,7 @@ trap stop_lambda EXIT
 run_once() {
   local reply="$1" expect="$2" log="$work/lambda-$2.log"
   mkfifo "$work/stdin-$expect"
+  : >"$log" # exists before the server opens it: the wait below reads it from the start
   "$localaws" lambda --function "$function_name" --versions 1,2 --reply "$reply" \
     <"$work/stdin-$expect" >"$log" 2>&1 &
   lambda_pid=$!
