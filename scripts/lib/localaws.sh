@@ -19,7 +19,8 @@ cargo test --workspace --locked --no-run --quiet --message-format=json-render-di
     let found = "";
     require("readline").createInterface({ input: process.stdin }).on("line", (line) => {
       const m = JSON.parse(line);
-      if (m.reason === "compiler-artifact" && m.target.name === "prehook-localaws" && m.target.kind.includes("bin") && m.executable) found = m.executable;
+      // The binary itself, not the unit-test harness of its main.rs (same target, profile.test).
+      if (m.reason === "compiler-artifact" && m.target.name === "prehook-localaws" && m.target.kind.includes("bin") && !m.profile.test && m.executable) found = m.executable;
     }).on("close", () => {
       if (!found) { console.error("localaws: cargo test --no-run built no prehook-localaws binary"); process.exit(1); }
       console.log(found);
