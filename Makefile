@@ -8,12 +8,19 @@ SHELL := bash
 
 export SLS_TELEMETRY_DISABLED := 1
 export SLS_NOTIFICATIONS_MODE := off
+# CI builds from a clean clone once: incremental compilation data would only be written, never
+# reused (and it slows the debug build). Contributors keep cargo's default.
+ifeq ($(CI),true)
+export CARGO_INCREMENTAL := 0
+endif
 
 # The parts of `make test`, in order: cheap static checks first, the rehearsal last. The
 # release builds are parts of their own so that the summary shows what takes the time.
+# `build-hook` is the x86_64 zip only, the one e2e and the rehearsal run: the arm64 zip is
+# built and smoke-run under qemu by `make build-hook-all` / `make smoke-hook-arm64` (releases).
 TEST_PARTS := lint test-rust build-hook build-addon check-binding test-js test-e2e rehearse
 
-.PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-addon check-binding fuzz bench bench-plugin test-platforms
+.PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-hook-all smoke-hook-arm64 build-addon check-binding fuzz bench bench-plugin test-platforms
 
 help:
 	@echo 'make demo        the offline rehearsal of a deploy (examples/website, healthy then broken)'
@@ -23,7 +30,9 @@ help:
 	@echo 'make test-rust   cargo test for the workspace'
 	@echo 'make test-js     node --test: the plugin against a real Serverless instance, the examples'
 	@echo 'make test-e2e    the packed plugin in the examples: serverless@3 and osls package, cfn-lint'
-	@echo 'make build-hook  dist/hook/prehook-<version>-{x86_64,arm64}.zip'
+	@echo 'make build-hook  dist/hook/prehook-<version>-x86_64.zip (what make test runs)'
+	@echo 'make build-hook-all  dist/hook/prehook-<version>-{x86_64,arm64}.zip (what a release packs)'
+	@echo 'make smoke-hook-arm64  the arm64 bootstrap under qemu-aarch64 against local endpoints (not in make test)'
 	@echo 'make build-addon the napi addon for this machine (npm/platforms/<platform>) and the wasm fallback (lib/binding)'
 	@echo 'make check-binding  the committed generated loader (lib/binding/index.js, .d.ts) is what napi build writes'
 	@echo 'make rehearse    the rehearsal as a test (same as make demo)'
@@ -59,7 +68,14 @@ test-e2e: setup build-hook build-addon
 	e2e/run.sh
 
 build-hook: setup
-	scripts/build-hook.sh
+	scripts/build-hook.sh x86_64
+
+build-hook-all: setup
+	scripts/build-hook.sh x86_64 arm64
+
+# Not part of `make test`: a release check (the arm64 build alone takes minutes).
+smoke-hook-arm64: setup
+	scripts/smoke-hook-arm64.sh
 
 build-addon: setup
 	scripts/build-addon.sh
@@ -78,9 +94,11 @@ fuzz:
 	scripts/fuzz.sh
 # Not part of `make test`: seven cross builds, qemu-user and wine (scripts/setup-platforms.sh
 # installs them); CI keeps to linux-x64 and the wasm fallback.
-# build-hook and build-addon: the plugin's tarball (hook zips, wasm build) for the install test.
-test-platforms: setup build-hook build-addon
+# build-hook-all and build-addon: the plugin's release tarball (both hook zips, wasm build) for
+# the install test; the arm64 hook is smoke-run under qemu here too.
+test-platforms: setup build-hook-all build-addon
 	scripts/setup-platforms.sh
+	scripts/smoke-hook-arm64.sh --no-build
 	scripts/test-platforms.sh
 # Not part of `make test`: it takes minutes and its figures are not pass/fail.
 bench: setup build-hook build-addon

@@ -8,9 +8,10 @@
 # e2e/tests/corpus.test.js packages without and with the plugin.
 #
 # `serverless prehook check` runs against the real serverless-offline and, for the deployed
-# path, a local Lambda API (`prehook-localaws lambda`, built here in debug).
+# path, a local Lambda API (`prehook-localaws lambda`: the debug binary `cargo test --workspace`
+# builds, scripts/lib/localaws.sh, so that nothing is compiled twice).
 #
-# Needs: the addon (scripts/build-addon.sh), the hook zips (scripts/build-hook.sh), cfn-lint
+# Needs: the addon (scripts/build-addon.sh), the x86_64 hook zip (scripts/build-hook.sh x86_64), cfn-lint
 # (requirements-dev.txt), e2e's npm packages (scripts/setup.sh runs npm ci here), cargo (for
 # prehook-localaws, the local endpoints of the SAM example's test).
 set -euo pipefail
@@ -19,28 +20,25 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 export SLS_TELEMETRY_DISABLED=1 SLS_NOTIFICATIONS_MODE=off SLS_INTERACTIVE_SETUP_DISABLE=1
 
-[ -d e2e/node_modules/serverless ] || (cd e2e && npm ci --no-audit --no-fund --loglevel=error)
+[ -d e2e/node_modules/serverless ] || (cd e2e && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
 command -v cfn-lint >/dev/null || { echo "e2e: cfn-lint not found: run scripts/setup.sh" >&2; exit 1; }
 
-# This platform's package and the root package, installed together.
-packed="$(scripts/pack-plugin.sh)"
+# A test pack (the x86_64 hook zip is enough: `make test` builds only that one): this platform's
+# package and the root package, installed together.
+packed="$(scripts/pack-plugin.sh --test)"
 mapfile -t tarballs <<<"$packed"
 work="$root/e2e/.work"
 rm -rf "$work"
 mkdir -p "$work/bin"
-# A copy: a shared CARGO_TARGET_DIR may see another checkout build over the binary meanwhile.
-cargo build --quiet --locked --bin prehook-localaws
-cp "${CARGO_TARGET_DIR:-$root/target}/debug/prehook-localaws" "$work/bin/"
+# The local CodeDeploy/Lambda endpoints of the check and SAM tests. A copy: a shared
+# CARGO_TARGET_DIR may see another checkout build over the binary meanwhile.
+localaws="$(scripts/lib/localaws.sh)"
+cp "$localaws" "$work/bin/prehook-localaws"
 export PREHOOK_LOCALAWS="$work/bin/prehook-localaws"
 # Services copied under .work/ find serverless-prehook in .work/node_modules and the framework
 # and the canary plugin in e2e/node_modules, as a user's project finds its own installs.
 printf '{ "private": true }\n' >"$work/package.json"
-npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --loglevel=error "${tarballs[@]}"
-
-# The local CodeDeploy/Lambda endpoints the SAM example's hook runs against (`cargo test
-# --workspace` has built it already in CI: this is quick).
-cargo build --quiet --locked --bin prehook-localaws
-localaws="${CARGO_TARGET_DIR:-$root/target}/debug/prehook-localaws"
+npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --prefer-offline --loglevel=error "${tarballs[@]}"
 
 # Every test file by default; `e2e/run.sh e2e/tests/corpus.test.js` runs only the ones named.
-PREHOOK_E2E_WORK="$work" PREHOOK_LOCALAWS="$localaws" node --test --test-concurrency=1 "${@:-e2e/tests/}"
+PREHOOK_E2E_WORK="$work" node --test --test-concurrency=1 "${@:-e2e/tests/}"

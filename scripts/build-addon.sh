@@ -31,10 +31,10 @@ package_dir="$root/npm/serverless-prehook"
 platforms_dir="$root/npm/platforms"
 binding_dir="$package_dir/lib/binding"
 napi="$package_dir/node_modules/.bin/napi"
-# A directory of its own: the addon links through zig against glibc 2.17 and the hook
-# (scripts/build-hook.sh) against 2.26, both for x86_64-unknown-linux-gnu; cargo fingerprints
-# the linker, so in one directory each build would throw away the other's (minutes per switch).
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/addon"
+# The hook (scripts/build-hook.sh) is built the same way: cargo zigbuild, glibc 2.17, the
+# release profile, into the same target/<triple>/release. Cargo fingerprints the linker, so the
+# same floor for both is what lets the addon reuse the dependencies the hook compiled.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
 
 die() { printf 'build-addon: %s\n' "$*" >&2; exit 1; }
 

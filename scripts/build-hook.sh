@@ -1,19 +1,36 @@
 #!/usr/bin/env bash
-# Builds the hook Lambda (`bootstrap`) for x86_64 and arm64 against glibc 2.26 (provided.al2)
-# and writes dist/hook/prehook-<version>-{x86_64,arm64}.zip, each holding only `bootstrap`.
-# Needs cargo-lambda and ziglang: `pip install -r requirements-dev.txt`.
-# Respects CARGO_TARGET_DIR. Fails if a binary needs a glibc symbol newer than 2.26.
+# Builds the hook Lambda (`bootstrap`) with cargo-zigbuild against glibc 2.17 and writes
+# dist/hook/prehook-<version>-<arch>.zip, each holding only `bootstrap` (mode 0755, fixed
+# timestamp: the same binary always gives the same zip).
+#
+#   scripts/build-hook.sh              both architectures (what a release packs)
+#   scripts/build-hook.sh x86_64       one architecture (`make test` builds x86_64 only)
+#
+# glibc 2.17 is the floor of the napi addon too (scripts/build-addon.sh): the hook runs on
+# provided.al2023 (glibc 2.34), and one floor for both lets them share target/<triple>/release
+# (same linker, same profile), so the addon reuses the dependencies the hook compiled.
+# Needs cargo-zigbuild and ziglang: `pip install -r requirements-dev.txt`.
+# Respects CARGO_TARGET_DIR. Fails if a binary needs a glibc symbol newer than 2.17.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-max_glibc="2.26"
+max_glibc="2.17"
 target_dir="${CARGO_TARGET_DIR:-$root/target}"
 out_dir="$root/dist/hook"
 
-if ! command -v cargo-lambda >/dev/null 2>&1; then
-    echo "build-hook: cargo-lambda not found; run: pip install -r requirements-dev.txt" >&2
+arches=("$@")
+[ "${#arches[@]}" -gt 0 ] || arches=(x86_64 arm64)
+for arch in "${arches[@]}"; do
+    case "$arch" in
+        x86_64 | arm64) ;;
+        *) echo "build-hook: unknown architecture '$arch' (x86_64 or arm64)" >&2; exit 1 ;;
+    esac
+done
+
+if ! command -v cargo-zigbuild >/dev/null 2>&1; then
+    echo "build-hook: cargo-zigbuild not found; run: pip install -r requirements-dev.txt" >&2
     exit 1
 fi
 for tool in readelf python3; do
@@ -23,28 +40,25 @@ done
 version="$(python3 -c 'import tomllib; print(tomllib.load(open("Cargo.toml", "rb"))["workspace"]["package"]["version"])')"
 mkdir -p "$out_dir"
 
-for arch in x86_64 arm64; do
+for arch in "${arches[@]}"; do
     case "$arch" in
         x86_64) triple="x86_64-unknown-linux-gnu" ;;
         arm64) triple="aarch64-unknown-linux-gnu" ;;
     esac
     echo "build-hook: building bootstrap for $arch ($triple.$max_glibc)"
     started=$(date +%s)
-    # cargo-lambda moves the binary out of the target dir: one lambda dir per architecture.
-    lambda_dir="$target_dir/lambda/prehook-$arch"
-    # --disable-optimizations: cargo-lambda's defaults add `panic = "abort"`, which would turn a
-    # panic while checking into a silent crash instead of a Failed report. The workspace's release
-    # profile already asks for a small binary (opt-level "s", fat LTO, one codegen unit, strip).
-    cargo lambda build --release --disable-optimizations --package prehook-hook --bin bootstrap \
-        --target "$triple.$max_glibc" --lambda-dir "$lambda_dir"
+    # The workspace's release profile: a small, fully optimised binary (opt-level "s", fat LTO,
+    # one codegen unit, strip) that keeps `panic = "unwind"` (a panic while checking becomes a
+    # Failed report, not a silent crash).
+    cargo zigbuild --locked --release --package prehook-hook --bin bootstrap --target "$triple.$max_glibc"
     seconds=$(( $(date +%s) - started ))
-    binary="$lambda_dir/bootstrap/bootstrap"
+    binary="$target_dir/$triple/release/bootstrap"
     [ -f "$binary" ] || { echo "build-hook: $binary was not built" >&2; exit 1; }
 
     # readelf reads any architecture's ELF; objdump on the host may not know aarch64.
     newest="$(readelf -W --dyn-syms "$binary" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -uV | tail -1)"
     if [ -n "$newest" ] && [ "$(printf '%s\n%s\n' "$newest" "$max_glibc" | sort -V | tail -1)" != "$max_glibc" ]; then
-        echo "build-hook: $arch bootstrap needs GLIBC_$newest, newer than provided.al2's $max_glibc" >&2
+        echo "build-hook: $arch bootstrap needs GLIBC_$newest, newer than the $max_glibc floor" >&2
         exit 1
     fi
 

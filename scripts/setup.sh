@@ -72,7 +72,7 @@ while IFS= read -r lock; do
     continue
   fi
   say "npm ci in $dir"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  (cd "$dir" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
   printf '%s\n' "$sum" >"$stamp"
 done < <(git ls-files --cached --others --exclude-standard -- '*package-lock.json' ':!:**/node_modules/**' ':!:bench/**' ':!:platforms/nodes/**' | sort)
 

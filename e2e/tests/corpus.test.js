@@ -11,7 +11,7 @@ const path = require('path');
 const { before, describe, it } = require('node:test');
 const yaml = require('js-yaml');
 
-const { WORK, edits, runPackageAsync, templatePath, cfnLintMany } = require('../lib/harness');
+const { WORK, edits, runPackageAsync, templatePath, cfnLintAll } = require('../lib/harness');
 const { readZip } = require('../../npm/serverless-prehook/testing/zip');
 
 const CORPUS = path.join(__dirname, '..', 'corpus');
@@ -160,7 +160,7 @@ before(async () => {
   const packaged = Date.now();
   // One cfn-lint process for every template: its start-up dominates a single small template.
   const files = [...runs.values()].filter((run) => run.status === 0).map((run) => templatePath(run.dir));
-  lint = cfnLintMany(files);
+  lint = cfnLintAll(files);
   console.log(
     `corpus: ${runs.size} packages in ${((packaged - started) / 1000).toFixed(1)} s (${CONCURRENCY} at a time), ` +
       `cfn-lint of ${files.length} templates in ${((Date.now() - packaged) / 1000).toFixed(1)} s`

@@ -5,9 +5,9 @@
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
-const { describe, it } = require('node:test');
+const { before, describe, it } = require('node:test');
 
-const { CLIS, edits, copyExample, runPackage, templatePath, cfnLint } = require('../lib/harness');
+const { CLIS, edits, copyExample, runPackage, templatePath, cfnLintAll } = require('../lib/harness');
 const { readZip } = require('../../npm/serverless-prehook/testing/zip');
 
 const VERSION = require('../../npm/serverless-prehook/package.json').version;
@@ -136,6 +136,9 @@ function assertAlarms(template, example) {
   assert.equal(all.length, Object.values(expected).flat().length, 'no other alarm');
 }
 
+/** Every packaged case, linted together at the end (see `cfn-lint, one run` below). */
+const lintCases = [];
+
 for (const cli of Object.keys(CLIS)) {
   for (const example of Object.keys(EXAMPLES)) {
     for (const order of ['canary first', 'prehook first']) {
@@ -161,16 +164,7 @@ for (const cli of Object.keys(CLIS)) {
         it('grants the hook least privilege on a role of its own', () => assertLeastPrivilege(template, example));
         it('makes the hook the BeforeAllowTraffic hook of every checked alias', () => assertAliases(template, example));
         it('adds the rollback alarms the example asks for, watched by the deployment group', () => assertAlarms(template, example));
-
-        it('passes cfn-lint without errors, and without W3005 on the hook', (t) => {
-          const findings = cfnLint(templatePath(dir));
-          const errors = findings.filter((f) => f.Level === 'Error');
-          t.diagnostic(`cfn-lint: ${errors.length} errors, ${findings.length - errors.length} warnings or notes`);
-          assert.deepEqual(errors, []);
-          // The framework adds the role of a function with a `role` of its own to DependsOn, where
-          // the Role's GetAtt already orders them: the plugin drops it.
-          assert.deepEqual(findings.filter((f) => f.Rule.Id === 'W3005'), []);
-        });
+        lintCases.push({ label: `${example}, ${cli}, ${order}`, dir: () => dir });
       });
     }
   }
@@ -223,8 +217,29 @@ describe('website with afterTraffic and PREHOOK_SKIP, serverless@3', () => {
     assert.deepEqual(config.functions['website-dev-website'].afterTraffic.map((c) => c.name), ['GET /healthcheck']);
   });
 
-  it('passes cfn-lint without errors', () => {
-    const errors = cfnLint(templatePath(dir)).filter((f) => f.Level === 'Error');
-    assert.deepEqual(errors, []);
+  lintCases.push({ label: 'website with afterTraffic and PREHOOK_SKIP, serverless@3', dir: () => dir });
+});
+
+// One cfn-lint process for every template packaged above: its start-up (loading the resource
+// schemas) costs seconds, paid once instead of once per case.
+describe('cfn-lint, one run over every packaged template', () => {
+  let findings;
+  before(() => {
+    const files = lintCases.map((c) => c.dir() && templatePath(c.dir())).filter((file) => file && fs.existsSync(file));
+    findings = cfnLintAll(files);
   });
+
+  for (const c of lintCases) {
+    it(`${c.label}: passes cfn-lint without errors, and without W3005 on the hook`, (t) => {
+      const file = c.dir() && templatePath(c.dir());
+      assert.ok(file && findings.has(path.resolve(file)), `${c.label}: no packaged template to lint`);
+      const all = findings.get(path.resolve(file));
+      const errors = all.filter((f) => f.Level === 'Error');
+      t.diagnostic(`cfn-lint: ${errors.length} errors, ${all.length - errors.length} warnings or notes`);
+      assert.deepEqual(errors, []);
+      // The framework adds the role of a function with a `role` of its own to DependsOn, where
+      // the Role's GetAtt already orders them: the plugin drops it.
+      assert.deepEqual(all.filter((f) => f.Rule.Id === 'W3005'), []);
+    });
+  }
 });

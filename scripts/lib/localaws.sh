@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Prints the path of the prehook-localaws binary that `cargo test --workspace --locked` builds
+# (the debug one its integration tests run), building it first if it is not up to date.
+#
+# Why not `cargo build --bin prehook-localaws`: `cargo test --workspace` resolves features with
+# every member's dev-dependencies (tokio gains `test-util`, `process`, ...), a plain
+# `cargo build` without them; the two disagree on tokio's features, so each would recompile
+# tokio, hyper and prehook-localaws over the other's build (about a minute on 2 cores, twice
+# per `make test`). `cargo test --no-run` with the same arguments is all Fresh after
+# `make test-rust`, and when run first it builds what `cargo test` then reuses.
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+
+# Progress and errors go to stderr; only the JSON messages reach the parser.
+cargo test --workspace --locked --no-run --quiet --message-format=json-render-diagnostics |
+  node -e '
+    let found = "";
+    require("readline").createInterface({ input: process.stdin }).on("line", (line) => {
+      const m = JSON.parse(line);
+      // The binary itself, not the unit-test harness of its main.rs (same target, profile.test).
+      if (m.reason === "compiler-artifact" && m.target.name === "prehook-localaws" && m.target.kind.includes("bin") && !m.profile.test && m.executable) found = m.executable;
+    }).on("close", () => {
+      if (!found) { console.error("localaws: cargo test --no-run built no prehook-localaws binary"); process.exit(1); }
+      console.log(found);
+    });
+  '
