@@ -76,6 +76,24 @@ function packageEnv(env) {
   };
 }
 
+/**
+ * The environment of a CLI run that must not reach AWS: none of the machine's AWS settings, no
+ * telemetry, no colours (the `prehook check` and serverless-offline runs).
+ */
+function cleanEnv(extra = {}) {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
+  return {
+    ...env,
+    SLS_TELEMETRY_DISABLED: '1',
+    SLS_NOTIFICATIONS_MODE: 'off',
+    SLS_INTERACTIVE_SETUP_DISABLE: '1',
+    SLS_DEPRECATION_DISABLE: '*',
+    FORCE_COLOR: '0',
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
+
 /** Runs `<cli> package` in `dir`; returns its exit status and combined output. */
 function runPackage(cli, dir, env = {}) {
   return runCommand(cli, dir, ['package'], env);
@@ -146,4 +164,4 @@ function cfnLint(file) {
   return cfnLintAll([file]).get(path.resolve(file));
 }
 
-module.exports = { CLIS, WORK, edits, copyExample, copyService, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintAll };
+module.exports = { CLIS, WORK, cleanEnv, edits, copyExample, copyService, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintAll };

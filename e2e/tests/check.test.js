@@ -10,7 +10,7 @@ const fs = require('fs');
 const path = require('path');
 const { after, before, describe, it } = require('node:test');
 
-const { CLIS, WORK, edits, copyExample } = require('../lib/harness');
+const { CLIS, WORK, cleanEnv, edits, copyExample } = require('../lib/harness');
 const { freePort, run, startGroup, stop, waitForPort } = require('../lib/processes');
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -18,21 +18,6 @@ const FUNCTION = 'website-dev-website';
 // e2e/run.sh builds it and sets PREHOOK_LOCALAWS.
 const LOCALAWS =
   process.env.PREHOOK_LOCALAWS || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug', 'prehook-localaws');
-
-/** The environment of a CLI run: no AWS settings of the machine, no telemetry, no colours. */
-function cleanEnv(extra = {}) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
-  return {
-    ...env,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    SLS_INTERACTIVE_SETUP_DISABLE: '1',
-    SLS_DEPRECATION_DISABLE: '*',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-    ...extra,
-  };
-}
 
 function sls(cli, dir, args, env) {
   return run(process.execPath, [CLIS[cli], ...args], { cwd: dir, env: cleanEnv(env) });

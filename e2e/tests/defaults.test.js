@@ -11,25 +11,12 @@ const fs = require('fs');
 const path = require('path');
 const { after, before, describe, it } = require('node:test');
 
-const { CLIS, copyService, runPackage, templatePath, cfnLint } = require('../lib/harness');
+const { CLIS, cleanEnv, copyService, runPackage, templatePath, cfnLint } = require('../lib/harness');
 const { freePort, run, startGroup, stop, waitForPort } = require('../lib/processes');
 const { readZip } = require('../../npm/serverless-prehook/testing/zip');
 
 const HTTP_DEFAULT = 'passes unless 5xx, function error or invalid response';
 const LAMBDA_DEFAULT = 'passes unless 5xx or function error';
-
-function cleanEnv() {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('AWS_')));
-  return {
-    ...env,
-    SLS_TELEMETRY_DISABLED: '1',
-    SLS_NOTIFICATIONS_MODE: 'off',
-    SLS_INTERACTIVE_SETUP_DISABLE: '1',
-    SLS_DEPRECATION_DISABLE: '*',
-    FORCE_COLOR: '0',
-    NO_COLOR: '1',
-  };
-}
 
 /** The hook config in the packaged hook zip. */
 function packagedConfig(dir) {
