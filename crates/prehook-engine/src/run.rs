@@ -375,10 +375,10 @@ impl CheckRun {
     fn expire(&mut self, now: Duration) {
         for index in 0..self.checks.len() {
             let check = &self.checks[index];
-            if let Stage::Invoking { started, .. } = check.stage {
-                if now >= started + check.planned.timeout {
-                    self.time_out(index, started, now);
-                }
+            if let Stage::Invoking { started, .. } = check.stage
+                && now >= started + check.planned.timeout
+            {
+                self.time_out(index, started, now);
             }
         }
     }

@@ -264,10 +264,10 @@ async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
     };
     tokio::time::sleep(delay).await;
     let mut reply = handler(invocation).await;
-    if let (Action::Respond { headers, .. }, Some(q)) = (&mut reply.action, &qualifier) {
-        if !headers.iter().any(|(k, _)| k == "x-amz-executed-version") {
-            headers.push(("x-amz-executed-version".into(), q.clone()));
-        }
+    if let (Action::Respond { headers, .. }, Some(q)) = (&mut reply.action, &qualifier)
+        && !headers.iter().any(|(k, _)| k == "x-amz-executed-version")
+    {
+        headers.push(("x-amz-executed-version".into(), q.clone()));
     }
     reply
 }

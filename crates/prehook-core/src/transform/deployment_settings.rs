@@ -238,28 +238,28 @@ impl Sources<'_> {
         path: &str,
         errors: &mut ConfigErrors,
     ) {
-        if let Some(found) = settings.get("type") {
-            if !found.as_str().is_some_and(|t| TYPES.contains(&t)) {
-                errors.push(
-                    join(path, "type"),
-                    format!(
-                        "expected one of {}, got {}",
-                        TYPES.join(", "),
-                        describe(found)
-                    ),
-                );
-            }
+        if let Some(found) = settings.get("type")
+            && !found.as_str().is_some_and(|t| TYPES.contains(&t))
+        {
+            errors.push(
+                join(path, "type"),
+                format!(
+                    "expected one of {}, got {}",
+                    TYPES.join(", "),
+                    describe(found)
+                ),
+            );
         }
-        if let Some(alias) = settings.get("alias") {
-            if !alias.as_str().is_some_and(is_alias_name) {
-                errors.push(
+        if let Some(alias) = settings.get("alias")
+            && !alias.as_str().is_some_and(is_alias_name)
+        {
+            errors.push(
                     join(path, "alias"),
                     format!(
                         "expected an alias name of letters, digits, `-` and `_` (not only digits), got {}",
                         describe(alias)
                     ),
                 );
-            }
         }
         if let Some(hook) = settings.get("postTrafficHook") {
             match hook.as_str() {

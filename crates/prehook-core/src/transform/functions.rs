@@ -139,10 +139,10 @@ fn with_routes(function: &Value, event: EventKind, mut checks: Vec<Check>) -> Ve
         return checks;
     }
     for check in &mut checks {
-        if let Request::Http(http) = &mut check.request {
-            if http.route.is_none() {
-                http.route = default_checks::infer_route(function, event, http);
-            }
+        if let Request::Http(http) = &mut check.request
+            && http.route.is_none()
+        {
+            http.route = default_checks::infer_route(function, event, http);
         }
     }
     checks

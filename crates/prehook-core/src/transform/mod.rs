@@ -228,13 +228,13 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
     );
     let versioned_functions =
         versioning::functions_to_version(provider, functions, &checked, &mut errors);
-    if let Some(skip) = &facts.skip {
-        if skip.reason.trim().is_empty() {
-            errors.push(
+    if let Some(skip) = &facts.skip
+        && skip.reason.trim().is_empty()
+    {
+        errors.push(
                 &skip.setting,
                 "expected the reason for skipping the checks (`hotfix #123, approved by X`); leave it unset to run them",
             );
-        }
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -247,19 +247,17 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
     if let Some(stages) = canary
         .and_then(|c| c.get("stages"))
         .and_then(Value::as_array)
+        && !stages.is_empty()
+        && !stages
+            .iter()
+            .any(|s| s.as_str() == Some(naming.stage.as_str()))
     {
-        if !stages.is_empty()
-            && !stages
-                .iter()
-                .any(|s| s.as_str() == Some(naming.stage.as_str()))
-        {
-            return Ok(Plan::Skip {
-                reason: format!(
-                    "custom.deploymentSettings.stages leaves out the stage {:?}: serverless-plugin-canary-deployments deploys it without CodeDeploy, so there is nothing to check",
-                    naming.stage
-                ),
-            });
-        }
+        return Ok(Plan::Skip {
+            reason: format!(
+                "custom.deploymentSettings.stages leaves out the stage {:?}: serverless-plugin-canary-deployments deploys it without CodeDeploy, so there is nothing to check",
+                naming.stage
+            ),
+        });
     }
 
     let hook_config = HookConfig {
