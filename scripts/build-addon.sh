@@ -51,11 +51,7 @@ done
 
 [ -x "$napi" ] || die "$napi not found: run scripts/setup.sh (npm ci in npm/serverless-prehook)"
 
-# The napi platform name of this machine (linux-x64-gnu, darwin-arm64, ...), as the loader spells it.
-host_platform="$(node -p '
-  const { platform, arch } = process;
-  platform === "linux" ? `linux-${arch}-${process.report.getReport().header.glibcVersionRuntime ? "gnu" : "musl"}`
-    : platform === "win32" ? `win32-${arch}-msvc` : `${platform}-${arch}`')"
+host_platform="$("$root/scripts/lib/host-platform.sh")"
 
 if [ "${#targets[@]}" -eq 0 ] && [ "$host" -eq 0 ]; then
   case "$host_platform" in

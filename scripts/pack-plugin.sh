@@ -45,10 +45,7 @@ if [ "$all" = 1 ]; then
   done
   [ "${#platforms[@]}" -gt 0 ] || die "no platform package has its addon: run scripts/build-addon.sh --target <triple>"
 else
-  platforms=("$(node -p '
-    const { platform, arch } = process;
-    platform === "linux" ? `linux-${arch}-${process.report.getReport().header.glibcVersionRuntime ? "gnu" : "musl"}`
-      : platform === "win32" ? `win32-${arch}-msvc` : `${platform}-${arch}`')")
+  platforms=("$(scripts/lib/host-platform.sh)")
 fi
 
 mkdir -p "$out_dir"
