@@ -14,11 +14,12 @@ ifeq ($(CI),true)
 export CARGO_INCREMENTAL := 0
 endif
 
-# The parts of `make test`, in order: cheap static checks first, the rehearsal last. The
-# release builds are parts of their own so that the summary shows what takes the time.
+# The parts of `make test`, in the order make starts them (see `test` below: they run side by
+# side): the hook's release build first, as it heads the longest chain. The release builds
+# are parts of their own so that the summary shows what takes the time.
 # `build-hook` is the x86_64 zip only, the one e2e and the rehearsal run: the arm64 zip is
 # built and smoke-run under qemu by `make build-hook-all` / `make smoke-hook-arm64` (releases).
-TEST_PARTS := lint test-rust build-hook build-addon check-binding test-js test-e2e rehearse
+TEST_PARTS := build-hook lint build-addon test-rust check-binding test-js test-e2e rehearse
 
 .PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-hook-all smoke-hook-arm64 build-addon check-binding fuzz bench bench-plugin test-platforms
 
@@ -106,19 +107,31 @@ bench: setup build-hook build-addon
 bench-plugin: setup build-hook build-addon
 	BENCH_COMMAND='make bench-plugin' bench/plugin-cost.sh
 
-# Installs the tools once, then runs every part, even after one failed, and prints how long
-# each took and a `N passed, N failed` line.
+# Installs the tools once, then runs the parts side by side, TEST_JOBS at a time, each as soon
+# as the parts it needs are done (the `part/...` rules below); every part runs even after one
+# failed. Each part's output is printed in one piece when it ends (scripts/lib/test-part.sh),
+# then a table of how long each took and a `make-test: N passed, N failed` line.
+#
+# Why side by side: on 2 cores the release builds spend minutes on one core (fat LTO, one
+# codegen unit) and the JS and e2e parts mostly wait on one Node.js process at a time; three
+# jobs keep both cores busy. The Rust parts still take turns where they share a build
+# directory: cargo locks target/debug (lint, test-rust) and target/<triple>/release
+# (build-hook, build-addon), and e2e and the rehearsal wait for test-rust's build of the local
+# endpoints (scripts/lib/localaws.sh).
+TEST_JOBS ?= 3
+
 test:
-	@all_start=$$SECONDS; start=$$SECONDS; scripts/setup.sh; setup_seconds=$$((SECONDS - start)); \
-	results=(); failed=0; \
-	for part in $(TEST_PARTS); do \
-	  echo; echo "=== make $$part"; start=$$SECONDS; \
-	  if PREHOOK_SKIP_SETUP=1 $(MAKE) --no-print-directory "$$part" SETUP_DONE=1; then outcome=passed; else outcome=FAILED; failed=$$((failed + 1)); fi; \
-	  results+=("$$(printf '%-12s %-7s %5ss' "$$part" "$$outcome" "$$((SECONDS - start))")"); \
-	done; \
-	echo; echo '=== make test summary'; \
-	printf '  %-12s %-7s %5ss\n' setup done "$$setup_seconds"; printf '  %s\n' "$${results[@]}"; \
-	printf '  %-20s %5ss\n' total "$$((SECONDS - all_start))"; \
-	total=$(words $(TEST_PARTS)); \
-	echo "make-test: $$((total - failed)) passed, $$failed failed"; \
-	[ "$$failed" -eq 0 ]
+	@all_start=$$SECONDS; scripts/setup.sh; setup_seconds=$$((SECONDS - all_start)); \
+	rm -rf target/make-test; \
+	$(MAKE) --no-print-directory -j$(TEST_JOBS) $(addprefix part/,$(TEST_PARTS)) SETUP_DONE=1 || true; \
+	scripts/lib/test-summary.sh "$$setup_seconds" "$$((SECONDS - all_start))" $(TEST_PARTS)
+
+# What each part needs first. The release builds come first in TEST_PARTS' order too: make
+# starts parts in that order, and the hook build is the longest chain (hook, addon, e2e).
+part/build-addon: part/build-hook
+part/check-binding: part/build-addon
+part/test-js: part/build-addon
+part/test-e2e: part/build-hook part/build-addon
+part/rehearse: part/build-hook part/build-addon
+part/%:
+	@scripts/lib/test-part.sh $*

@@ -41,4 +41,7 @@ printf '{ "private": true }\n' >"$work/package.json"
 npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --prefer-offline --loglevel=error "${tarballs[@]}"
 
 # Every test file by default; `e2e/run.sh e2e/tests/corpus.test.js` runs only the ones named.
-PREHOOK_E2E_WORK="$work" node --test --test-concurrency=1 "${@:-e2e/tests/}"
+# Two files at a time (PREHOOK_E2E_JOBS): most of a file's time is one `serverless package` or
+# cfn-lint process after another, one core each. Files keep apart: each copies services under
+# its own names (e2e/lib/harness.js) and takes free ports.
+PREHOOK_E2E_WORK="$work" node --test --test-concurrency="${PREHOOK_E2E_JOBS:-2}" "${@:-e2e/tests/}"

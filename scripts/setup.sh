@@ -45,35 +45,66 @@ if [ "${#missing_debs[@]}" -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing_debs[@]}" >/dev/null
 fi
 
-say "Python tools (requirements-dev.txt)"
-python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
+# The installs below are independent and mostly wait on the network or the disk: they run side
+# by side, each with its output kept until it ends (printed in one piece), and setup fails if
+# any of them failed.
+logs="$(mktemp -d)"
+trap 'rm -rf "$logs"' EXIT
+jobs_started=()
+in_background() {
+  local name="$1"
+  shift
+  ("$@") >"$logs/$name" 2>&1 &
+  jobs_started+=("$!:$name")
+}
 
-say "Rust targets and components (rust-toolchain.toml)"
-# `channel = "stable"` keeps the machine's toolchain; only the targets are added.
-targets="$(sed -n 's/^targets *= *\[\(.*\)\]/\1/p' rust-toolchain.toml | tr -d '" ' | tr ',' ' ')"
-components="$(sed -n 's/^components *= *\[\(.*\)\]/\1/p' rust-toolchain.toml | tr -d '" ' | tr ',' ' ')"
-installed_targets="$(rustup target list --installed)"
-for t in $targets; do
-  grep -qx "$t" <<<"$installed_targets" || rustup target add "$t"
-done
-installed_components="$(rustup component list --installed)"
-for c in $components; do
-  grep -q "^$c" <<<"$installed_components" || rustup component add "$c"
-done
+python_tools() {
+  say "Python tools (requirements-dev.txt)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore -r requirements-dev.txt
+}
+
+rust_targets() {
+  say "Rust targets and components (rust-toolchain.toml)"
+  # `channel = "stable"` keeps the machine's toolchain; only the targets are added.
+  local targets components installed t c
+  targets="$(sed -n 's/^targets *= *\[\(.*\)\]/\1/p' rust-toolchain.toml | tr -d '" ' | tr ',' ' ')"
+  components="$(sed -n 's/^components *= *\[\(.*\)\]/\1/p' rust-toolchain.toml | tr -d '" ' | tr ',' ' ')"
+  installed="$(rustup target list --installed)"
+  for t in $targets; do
+    grep -qx "$t" <<<"$installed" || rustup target add "$t"
+  done
+  installed="$(rustup component list --installed)"
+  for c in $components; do
+    grep -q "^$c" <<<"$installed" || rustup component add "$c"
+  done
+}
 
 # npm ci wipes node_modules, so it runs only when the lock changed since the last install.
-# bench/ installs its own (bench/run.sh): `make test` does not need the peers' SDKs;
-# platforms/nodes/ (official Node.js builds, 650 MB) is scripts/setup-platforms.sh's.
-while IFS= read -r lock; do
-  dir="$(dirname "$lock")"
-  stamp="$dir/node_modules/.prehook-setup-stamp"
-  sum="$(sha256sum "$lock" | cut -d' ' -f1)"
+npm_ci() {
+  local dir="$1" stamp="$1/node_modules/.prehook-setup-stamp" sum
+  sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
-    continue
+    return 0
   fi
   say "npm ci in $dir"
   (cd "$dir" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
   printf '%s\n' "$sum" >"$stamp"
+}
+
+in_background python-tools python_tools
+in_background rust-targets rust_targets
+# bench/ installs its own (bench/run.sh): `make test` does not need the peers' SDKs;
+# platforms/nodes/ (official Node.js builds, 650 MB) is scripts/setup-platforms.sh's.
+while IFS= read -r lock; do
+  dir="$(dirname "$lock")"
+  in_background "npm-${dir//\//-}" npm_ci "$dir"
 done < <(git ls-files --cached --others --exclude-standard -- '*package-lock.json' ':!:**/node_modules/**' ':!:bench/**' ':!:platforms/nodes/**' | sort)
+
+failed=()
+for job in "${jobs_started[@]}"; do
+  pid="${job%%:*}" name="${job#*:}"
+  if wait "$pid"; then cat "$logs/$name"; else cat "$logs/$name"; failed+=("$name"); fi
+done
+[ "${#failed[@]}" -eq 0 ] || die "failed: ${failed[*]} (output above)"
 
 say "setup done"

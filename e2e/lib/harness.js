@@ -40,6 +40,9 @@ const edits = {
 };
 
 let counter = 0;
+// Test files run side by side (e2e/run.sh), each in its own process with its own counter: the
+// file's name keeps their copies apart.
+const FILE = path.basename(process.argv[1] || 'e2e', '.test.js');
 
 /** A fresh copy of examples/<example> with `edit`s applied to its serverless.yml. */
 function copyExample(example, label, ...editors) {
@@ -53,7 +56,7 @@ function copyService(service, label, ...editors) {
 
 function copyFrom(source, name, label, editors) {
   counter += 1;
-  const dir = path.join(WORK, `${String(counter).padStart(2, '0')}-${name}-${label}`.replace(/[^\w.-]+/g, '-'));
+  const dir = path.join(WORK, `${FILE}-${String(counter).padStart(2, '0')}-${name}-${label}`.replace(/[^\w.-]+/g, '-'));
   fs.cpSync(source, dir, {
     recursive: true,
     filter: (source) => !/[\\/](node_modules|\.serverless)([\\/]|$)/.test(source),

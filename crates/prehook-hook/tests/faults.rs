@@ -106,7 +106,7 @@ fn ten_second_timeout() -> Value {
 }
 
 fn retried_check() -> Value {
-    json!({"functions": {FUNCTION: {"key": "website", "event": "apigateway", "retries": 3, "timeout": 2, "checks": ["GET /"]}}})
+    json!({"functions": {FUNCTION: {"key": "website", "event": "apigateway", "retries": 3, "timeout": 5, "checks": ["GET /"]}}})
 }
 
 fn two_functions() -> Value {
@@ -262,8 +262,8 @@ fn cases() -> Vec<Case> {
         case("FunctionError Handled", |env| set_reply(env, Reply::function_error("Handled", "Error", "boom")),
             Reported("Failed", Reason::Is("website-dev-website:5 GET /: function error (Handled): Error: boom"))),
         case("Invoke slow but within the check timeout", |env| set_reply(env, Reply::http(200, "ok").after(Duration::from_millis(1200))), Reported("Succeeded", Reason::None)),
-        case("Invoke slower than the check timeout", |env| set_reply(env, Reply::http(200, "late").after(Duration::from_secs(4))),
-            Reported("Failed", Reason::Is("website-dev-website:5 GET /: no answer within 2000 ms"))),
+        case("Invoke slower than the check timeout", |env| set_reply(env, Reply::http(200, "late").after(Duration::from_secs(8))),
+            Reported("Failed", Reason::Is("website-dev-website:5 GET /: no answer within 5000 ms"))),
         case("Invoke payload not JSON", |env| set_reply(env, Reply::payload("<html>Bad Gateway</html>")),
             Reported("Failed", Reason::Is(r#"website-dev-website:5 GET /: the response is not a proxy response (not JSON): "<html>Bad Gateway</html>""#))),
         case("Invoke payload a JSON string", |env| set_reply(env, Reply::output(&json!("pong"))),
