@@ -314,6 +314,12 @@ export interface PrehookChanges {
   };
   /** Rollback alarms (`AWS::CloudWatch::Alarm`) for `resources.Resources`, by logical id; absent when none. */
   alarms?: Record<string, unknown>;
+  /**
+   * Per alias, what the plugin finishes once the canary plugin wrote it: `ExecutedVersion` = the
+   * alias's `FunctionVersion` on `executedVersion`, and the alias's `DependsOn` on `dependsOn`;
+   * absent when no function has alarms.
+   */
+  aliasAlarms?: { aliasLogicalId: string; executedVersion: string[]; dependsOn: string[] }[];
   summary: string[];
   /** Shown as warnings at package time (checks skipped on purpose). */
   warnings?: string[];
