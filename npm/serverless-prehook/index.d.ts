@@ -77,9 +77,14 @@ export interface PrehookAlarmMetric {
 export type PrehookAlarms =
   | boolean
   | {
-      /** The function's `Errors` on its deployed alias. @default true */
+      /** The `Errors` of the version the deploy creates (`ExecutedVersion`), through its alias. @default true */
       functionErrors?: boolean | PrehookAlarmMetric;
-      /** The REST API's `5XXError` (`http` events) and the HTTP API's `5xx` (`httpApi` events). @default true */
+      /**
+       * Every 5XX alarm: the REST API's `5XXError` (`http` events) and the HTTP API's `5xx`
+       * (`httpApi` events), one per API shared by its functions (which must agree on these
+       * settings); the function URL's `Url5xxCount`; each ALB target group's
+       * `HTTPCode_Target_5XX_Count`. @default true
+       */
       apiErrors?: boolean | PrehookAlarmMetric;
     };
 
