@@ -36,6 +36,8 @@ use crate::node::{describe, join};
 
 /// The stage of the HTTP API the framework creates (`HttpApiStage`, auto-deployed).
 const HTTP_API_STAGE: &str = "$default";
+/// CodeDeploy's limit on a deployment group's `AlarmConfiguration.Alarms`.
+const MAX_DEPLOYMENT_GROUP_ALARMS: usize = 10;
 /// CloudWatch's limit on an alarm name.
 const MAX_ALARM_NAME: usize = 255;
 
@@ -188,6 +190,19 @@ pub fn build(
             "no rollback alarm applies (functionErrors off, no HTTP trigger)".to_owned()
         } else {
             append_alarms(input, &function.key, merged, &listed, errors);
+            let count = merged
+                .get("alarms")
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            if count > MAX_DEPLOYMENT_GROUP_ALARMS {
+                errors.push(
+                    &alarms.path,
+                    format!(
+                        "gives `{}` {count} alarms with yours, but CodeDeploy watches at most {MAX_DEPLOYMENT_GROUP_ALARMS} per deployment group: turn some off (functionErrors, apiErrors) or list fewer of your own",
+                        function.key
+                    ),
+                );
+            }
             format!("rollback alarms {}", described.join(", "))
         };
         for reason in skipped {
@@ -845,6 +860,25 @@ mod tests {
             errors.to_string(),
             "functions.worker.prehook.alarms: adds the alarm `WorkerPrehookErrorsAlarm`, but resources.Resources already has a resource of that name: rename yours, or turn this alarm off"
         );
+    }
+
+    #[test]
+    fn more_alarms_than_codedeploy_watches_are_an_error() {
+        let mine: Vec<String> = (0..9).map(|i| format!("Mine{i}")).collect();
+        let (_, _, errors) = run(json!({
+            "custom": { "prehook": { "alarms": true }, "deploymentSettings": { "alarms": mine } },
+            "functions": { "web": { "handler": "h.web", "prehook": true, "url": true } }
+        }));
+        assert_eq!(
+            errors.to_string(),
+            "custom.prehook.alarms: gives `web` 11 alarms with yours, but CodeDeploy watches at most 10 per deployment group: turn some off (functionErrors, apiErrors) or list fewer of your own"
+        );
+        let (_, settings, errors) = run(json!({
+            "custom": { "prehook": { "alarms": { "apiErrors": false } }, "deploymentSettings": { "alarms": mine } },
+            "functions": { "web": { "handler": "h.web", "prehook": true, "url": true } }
+        }));
+        assert!(errors.is_empty(), "{errors}");
+        assert_eq!(settings["web"]["alarms"].as_array().unwrap().len(), 10);
     }
 
     #[test]
