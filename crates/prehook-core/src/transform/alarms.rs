@@ -83,7 +83,8 @@ pub struct AlarmInput<'a> {
 struct Planned {
     id: String,
     resource: Value,
-    /// Whose settings these are; `Some` for an API-wide alarm, which other functions share.
+    /// The settings of an API-wide alarm, which the API's other functions share; `None` for
+    /// an alarm of the function's own.
     shared: Option<MetricAlarm>,
     role: Role,
 }
