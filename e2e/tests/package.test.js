@@ -19,7 +19,7 @@ const EXAMPLES = {
   website: {
     functions: { website: { name: 'website-dev-website', event: 'apigateway', alias: 'WebsiteLambdaFunctionAliasLive', checks: 2 } },
     // `custom.prehook.alarms: true`: logical ids of the rollback alarms each deployment group watches.
-    alarms: { WebsiteLambdaFunctionDeploymentGroup: ['WebsitePrehookApiGateway5XXErrorAlarm', 'WebsitePrehookErrorsAlarm'] },
+    alarms: { WebsiteLambdaFunctionDeploymentGroup: ['WebsitePrehookErrorsAlarm', 'PrehookApiGateway5XXErrorAlarm'] },
   },
   worker: {
     functions: { worker: { name: 'worker-dev-worker', event: 'raw', alias: 'WorkerLambdaFunctionAliasLive', checks: 1 } },

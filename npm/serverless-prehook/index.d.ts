@@ -77,9 +77,14 @@ export interface PrehookAlarmMetric {
 export type PrehookAlarms =
   | boolean
   | {
-      /** The function's `Errors` on its deployed alias. @default true */
+      /** The `Errors` of the version the deploy creates (`ExecutedVersion`), through its alias. @default true */
       functionErrors?: boolean | PrehookAlarmMetric;
-      /** The REST API's `5XXError` (`http` events) and the HTTP API's `5xx` (`httpApi` events). @default true */
+      /**
+       * Every 5XX alarm: the REST API's `5XXError` (`http` events) and the HTTP API's `5xx`
+       * (`httpApi` events), one per API shared by its functions (which must agree on these
+       * settings); the function URL's `Url5xxCount`; each ALB target group's
+       * `HTTPCode_Target_5XX_Count`. @default true
+       */
       apiErrors?: boolean | PrehookAlarmMetric;
     };
 
@@ -314,6 +319,12 @@ export interface PrehookChanges {
   };
   /** Rollback alarms (`AWS::CloudWatch::Alarm`) for `resources.Resources`, by logical id; absent when none. */
   alarms?: Record<string, unknown>;
+  /**
+   * Per alias, what the plugin finishes once the canary plugin wrote it: `ExecutedVersion` = the
+   * alias's `FunctionVersion` on `executedVersion`, and the alias's `DependsOn` on `dependsOn`;
+   * absent when no function has alarms.
+   */
+  aliasAlarms?: { aliasLogicalId: string; executedVersion: string[]; dependsOn: string[] }[];
   summary: string[];
   /** Shown as warnings at package time (checks skipped on purpose). */
   warnings?: string[];

@@ -14,7 +14,7 @@
 const path = require('path');
 
 const addon = require('./lib/addon');
-const { applyToService, isolateCompiledHook, removeCanaryGrant, writeArtifact } = require('./lib/apply');
+const { applyToService, finishAliasAlarms, isolateCompiledHook, removeCanaryGrant, writeArtifact } = require('./lib/apply');
 const { CheckError, runCheck } = require('./lib/check');
 const { commandOptions } = require('./lib/check/options');
 const schema = require('./lib/schema');
@@ -61,6 +61,7 @@ class ServerlessPrehook {
       'before:aws:package:finalize:saveServiceState': () => {
         this.isolateHook();
         this.removeCanaryGrant();
+        this.finishAliasAlarms();
       },
     };
   }
@@ -85,6 +86,7 @@ class ServerlessPrehook {
     applyToService(this.serverless.service, plan);
     this.canaryGrant = plan.iam.canaryGrantToRemove;
     this.compiledHook = plan.compiledHook;
+    this.aliasAlarms = plan.aliasAlarms;
     for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
     for (const line of plan.warnings || []) this.log.warning(`prehook: ${line}`);
   }
@@ -156,6 +158,17 @@ class ServerlessPrehook {
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
     if (removeCanaryGrant(template, this.provider.naming.getRoleLogicalId(), this.canaryGrant)) {
       this.log.info('prehook: removed PutLifecycleEventHookExecutionStatus from the shared role: the hook has its own');
+    }
+  }
+
+  /** Rollback alarms watch the version this deploy creates, and are updated before the alias. */
+  finishAliasAlarms() {
+    if (!this.aliasAlarms) return;
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    try {
+      finishAliasAlarms(template, this.aliasAlarms);
+    } catch (error) {
+      throw new this.serverless.classes.Error(error.message, 'PREHOOK_ALIAS_MISSING');
     }
   }
 

@@ -115,4 +115,40 @@ function isolateCompiledHook(template, compiledHook) {
   return removed;
 }
 
-module.exports = { appendAt, applyToService, isolateCompiledHook, removeCanaryGrant, writeArtifact };
+/**
+ * Finishes the rollback alarms of each alias (the core's `aliasAlarms`) once the canary plugin
+ * has written the alias: `ExecutedVersion` = the alias's `FunctionVersion` (a `Fn::GetAtt` of the
+ * version this deploy creates, whose logical id only the compiled template knows), and the alias
+ * waits for its alarms, so that CloudFormation updates them before the alias update that starts
+ * the CodeDeploy deployment. Returns the alias logical ids it changed.
+ */
+function finishAliasAlarms(template, aliasAlarms) {
+  const resources = template.Resources || {};
+  const resource = (id, what) => {
+    const found = resources[id];
+    if (!found || !found.Properties) {
+      throw new Error(`serverless-prehook: the compiled template has no ${id}, ${what}`);
+    }
+    return found;
+  };
+  for (const entry of aliasAlarms || []) {
+    const alias = resource(entry.aliasLogicalId, 'the alias serverless-plugin-canary-deployments adds');
+    const version = alias.Properties.FunctionVersion;
+    if (version == null) {
+      throw new Error(`serverless-prehook: the alias ${entry.aliasLogicalId} has no FunctionVersion to watch`);
+    }
+    for (const id of entry.executedVersion) {
+      const alarm = resource(id, 'a rollback alarm serverless-prehook added');
+      const dimensions = alarm.Properties.Dimensions.filter((d) => d.Name !== 'ExecutedVersion');
+      dimensions.push({ Name: 'ExecutedVersion', Value: JSON.parse(JSON.stringify(version)) });
+      alarm.Properties.Dimensions = dimensions;
+    }
+    for (const id of entry.dependsOn) resource(id, 'a rollback alarm serverless-prehook added');
+    // The canary plugin writes no DependsOn on the alias; keep one another plugin wrote.
+    const existing = alias.DependsOn == null ? [] : [].concat(alias.DependsOn);
+    alias.DependsOn = [...existing, ...entry.dependsOn.filter((id) => !existing.includes(id))];
+  }
+  return (aliasAlarms || []).map((entry) => entry.aliasLogicalId);
+}
+
+module.exports = { appendAt, applyToService, finishAliasAlarms, isolateCompiledHook, removeCanaryGrant, writeArtifact };

@@ -1,12 +1,12 @@
 'use strict';
 
 // lib/apply.js on plain objects: where statements and resources go, which canary grant is removed,
-// and what the compiled hook function loses.
+// what the compiled hook function loses, and how the rollback alarms are tied to the new version.
 
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
 
-const { appendAt, applyToService, isolateCompiledHook, removeCanaryGrant } = require('../lib/apply');
+const { appendAt, applyToService, finishAliasAlarms, isolateCompiledHook, removeCanaryGrant } = require('../lib/apply');
 
 const group = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:codedeploy:...:deploymentgroup:\${App}/${name}` });
 const grant = {
@@ -109,5 +109,53 @@ describe('isolateCompiledHook', () => {
 
   it('fails loudly when the hook is not in the template', () => {
     assert.throws(() => isolateCompiledHook({ Resources: {} }, compiledHook), /has no PreHookLambdaFunction/);
+  });
+});
+
+describe('finishAliasAlarms', () => {
+  const version = { 'Fn::GetAtt': ['WebLambdaVersionAbc123', 'Version'] };
+  const alarm = () => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: { Dimensions: [{ Name: 'FunctionName', Value: 'shop-dev-web' }, { Name: 'Resource', Value: 'shop-dev-web:Live' }] },
+  });
+  const compiled = (aliasDependsOn) => ({
+    Resources: {
+      WebLambdaFunctionAliasLive: { Type: 'AWS::Lambda::Alias', Properties: { FunctionVersion: version }, DependsOn: aliasDependsOn },
+      WebPrehookErrorsAlarm: alarm(),
+      PrehookHttpApi5xxAlarm: { Type: 'AWS::CloudWatch::Alarm', Properties: { Dimensions: [] } },
+    },
+  });
+  const entry = {
+    aliasLogicalId: 'WebLambdaFunctionAliasLive',
+    executedVersion: ['WebPrehookErrorsAlarm'],
+    dependsOn: ['WebPrehookErrorsAlarm', 'PrehookHttpApi5xxAlarm'],
+  };
+
+  it("watches the alias's new version and makes the alias wait for every alarm", () => {
+    const template = compiled(undefined);
+    assert.deepEqual(finishAliasAlarms(template, [entry]), ['WebLambdaFunctionAliasLive']);
+    const { Resources: r } = template;
+    assert.deepEqual(r.WebPrehookErrorsAlarm.Properties.Dimensions.at(-1), { Name: 'ExecutedVersion', Value: version });
+    assert.equal(r.WebPrehookErrorsAlarm.Properties.Dimensions.length, 3);
+    // A copy: changing one template value must not change the other.
+    assert.notEqual(r.WebPrehookErrorsAlarm.Properties.Dimensions.at(-1).Value, version);
+    assert.deepEqual(r.PrehookHttpApi5xxAlarm.Properties.Dimensions, []);
+    assert.deepEqual(r.WebLambdaFunctionAliasLive.DependsOn, ['WebPrehookErrorsAlarm', 'PrehookHttpApi5xxAlarm']);
+  });
+
+  it("keeps another plugin's DependsOn, and running twice changes nothing more", () => {
+    const template = compiled('SomethingElse');
+    finishAliasAlarms(template, [entry]);
+    finishAliasAlarms(template, [entry]);
+    const { Resources: r } = template;
+    assert.deepEqual(r.WebLambdaFunctionAliasLive.DependsOn, ['SomethingElse', 'WebPrehookErrorsAlarm', 'PrehookHttpApi5xxAlarm']);
+    assert.equal(r.WebPrehookErrorsAlarm.Properties.Dimensions.filter((d) => d.Name === 'ExecutedVersion').length, 1);
+  });
+
+  it('fails loudly when the alias or an alarm is not in the template', () => {
+    assert.throws(() => finishAliasAlarms({ Resources: {} }, [entry]), /has no WebLambdaFunctionAliasLive/);
+    const template = compiled(undefined);
+    delete template.Resources.PrehookHttpApi5xxAlarm;
+    assert.throws(() => finishAliasAlarms(template, [entry]), /has no PrehookHttpApi5xxAlarm/);
   });
 });

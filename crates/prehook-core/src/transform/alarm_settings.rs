@@ -3,6 +3,8 @@
 //!
 //! Each level is `true`, `false` or a mapping `{ functionErrors, apiErrors }` whose values are
 //! `true`, `false` or metric settings. A function's level wins over the service's, key by key.
+//! `functionErrors` sets the new version's `Errors` alarm, `apiErrors` every 5XX alarm (API
+//! Gateway, function URL, ALB target group).
 
 use serde_json::Value;
 

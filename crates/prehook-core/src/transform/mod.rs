@@ -92,6 +92,10 @@ pub struct Changes {
     /// Rollback alarms (`AWS::CloudWatch::Alarm`) to add to `resources.Resources`, by logical id.
     #[serde(skip_serializing_if = "Map::is_empty")]
     pub alarms: Map<String, Value>,
+    /// What the plugin finishes in the compiled template for the alarms of each alias: the
+    /// `ExecutedVersion` dimension (the version the deploy creates) and the alias's `DependsOn`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alias_alarms: Vec<alarms::AliasAlarms>,
     /// One line per checked function, for the package-time log.
     pub summary: Vec<String>,
     /// What the package-time log must show as warnings (checks skipped on purpose).
@@ -316,6 +320,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         versioned_functions,
         iam,
         alarms: alarms.resources,
+        alias_alarms: alarms.aliases,
         summary,
         warnings,
     })))
