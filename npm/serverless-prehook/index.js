@@ -14,7 +14,13 @@
 const path = require('path');
 
 const addon = require('./lib/addon');
-const { applyToService, isolateCompiledHook, removeCanaryGrant, writeArtifact } = require('./lib/apply');
+const {
+  applyToService,
+  completeFirstDeployGates,
+  isolateCompiledHook,
+  removeCanaryGrant,
+  writeArtifact,
+} = require('./lib/apply');
 const { CheckError, runCheck } = require('./lib/check');
 const { commandOptions } = require('./lib/check/options');
 const schema = require('./lib/schema');
@@ -61,6 +67,7 @@ class ServerlessPrehook {
       'before:aws:package:finalize:saveServiceState': () => {
         this.isolateHook();
         this.removeCanaryGrant();
+        this.gateFirstDeploy();
       },
     };
   }
@@ -85,6 +92,7 @@ class ServerlessPrehook {
     applyToService(this.serverless.service, plan);
     this.canaryGrant = plan.iam.canaryGrantToRemove;
     this.compiledHook = plan.compiledHook;
+    this.firstDeploy = plan.firstDeploy || [];
     for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
     for (const line of plan.warnings || []) this.log.warning(`prehook: ${line}`);
   }
@@ -157,6 +165,22 @@ class ServerlessPrehook {
     if (removeCanaryGrant(template, this.provider.naming.getRoleLogicalId(), this.canaryGrant)) {
       this.log.info('prehook: removed PutLifecycleEventHookExecutionStatus from the shared role: the hook has its own');
     }
+  }
+
+  /**
+   * A new alias gets no CodeDeploy hook: the hook checks its version as a custom resource the
+   * alias depends on (README: "The first deploy is checked too").
+   */
+  gateFirstDeploy() {
+    if (!this.firstDeploy || this.firstDeploy.length === 0) return;
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    let added;
+    try {
+      added = completeFirstDeployGates(template, this.firstDeploy);
+    } catch (error) {
+      throw new this.serverless.classes.Error(error.message, 'PREHOOK_ALIAS_MISSING');
+    }
+    this.log.info(`prehook: a new alias waits for its version's checks (${added.join(', ')})`);
   }
 
   requireCanaryPlugin() {

@@ -115,4 +115,36 @@ function isolateCompiledHook(template, compiledHook) {
   return removed;
 }
 
-module.exports = { appendAt, applyToService, isolateCompiledHook, removeCanaryGrant, writeArtifact };
+/**
+ * Completes the first-deploy gates (the core's `firstDeploy`) in the compiled template, once
+ * the canary plugin has added the aliases: each gate checks the version its alias points at
+ * (the alias's `FunctionVersion`, a `Fn::GetAtt` of this deploy's version resource), and the
+ * alias waits for the gate. Returns the logical ids of the gates added.
+ */
+function completeFirstDeployGates(template, gates) {
+  const resources = template.Resources || {};
+  for (const gate of gates) {
+    const alias = resources[gate.aliasLogicalId];
+    if (!alias || alias.Type !== 'AWS::Lambda::Alias' || !alias.Properties || alias.Properties.FunctionVersion == null) {
+      throw new Error(
+        `serverless-prehook: the compiled template has no alias ${gate.aliasLogicalId} for functions.${gate.function}, ` +
+          'which serverless-plugin-canary-deployments creates: is it listed under `plugins`?'
+      );
+    }
+    const resource = JSON.parse(JSON.stringify(gate.resource));
+    resource.Properties.Version = alias.Properties.FunctionVersion;
+    resources[gate.logicalId] = resource;
+    const dependsOn = alias.DependsOn == null ? [] : [].concat(alias.DependsOn);
+    if (!dependsOn.includes(gate.logicalId)) alias.DependsOn = [...dependsOn, gate.logicalId];
+  }
+  return gates.map((gate) => gate.logicalId);
+}
+
+module.exports = {
+  appendAt,
+  applyToService,
+  completeFirstDeployGates,
+  isolateCompiledHook,
+  removeCanaryGrant,
+  writeArtifact,
+};
