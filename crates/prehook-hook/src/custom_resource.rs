@@ -236,7 +236,11 @@ pub struct SendSettings {
 #[error("could not send the response to CloudFormation: {0}")]
 pub struct NotSent(pub AwsError);
 
-/// Uploads `body`, retrying what may pass on a second try, until `deadline`.
+/// Time kept before the deadline when an upload is given up: the invocation then ends with an
+/// error of its own (Lambda runs it again) rather than being stopped by Lambda.
+const GIVE_UP_MARGIN: Duration = Duration::from_millis(250);
+
+/// Uploads `body`, retrying what may pass on a second try, until shortly before `deadline`.
 pub async fn send<U: ResponseUploader>(
     uploader: &U,
     request: &Request,
@@ -247,10 +251,15 @@ pub async fn send<U: ResponseUploader>(
     let mut attempt = 0;
     loop {
         attempt += 1;
-        let limit = settings
-            .timeout
-            .min(deadline.saturating_duration_since(Instant::now()))
-            .max(Duration::from_millis(500));
+        let left = deadline
+            .saturating_duration_since(Instant::now())
+            .saturating_sub(GIVE_UP_MARGIN);
+        // The first attempt always goes out, however late: it may still arrive in time.
+        let limit = if attempt == 1 {
+            settings.timeout.min(left).max(Duration::from_millis(100))
+        } else {
+            settings.timeout.min(left)
+        };
         let error =
             match tokio::time::timeout(limit, uploader.put(&request.response_url, body.clone()))
                 .await
@@ -266,8 +275,9 @@ pub async fn send<U: ResponseUploader>(
                 },
             };
         let pause = settings.pause * attempt;
-        let retry =
-            error.retryable && attempt < settings.attempts && Instant::now() + pause < deadline;
+        let retry = error.retryable
+            && attempt < settings.attempts
+            && Instant::now() + pause + GIVE_UP_MARGIN < deadline;
         log::message(
             "ERROR",
             "response upload failed",
