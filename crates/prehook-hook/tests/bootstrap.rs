@@ -225,10 +225,19 @@ async fn the_binary_answers_the_first_deploy_gate_of_a_new_alias() {
         ..options(config, &upstream)
     };
 
+    let mut lines = Vec::new();
     let rehearsal =
-        prehook_localaws::rehearse_first_deploy::rehearse_first_deploy(&new_alias, |_| {})
-            .await
-            .unwrap();
+        prehook_localaws::rehearse_first_deploy::rehearse_first_deploy(&new_alias, |line| {
+            lines.push(line.to_owned())
+        })
+        .await
+        .unwrap();
+    // The pre-signed ResponseURL is a bearer token for the upload: never in the logs.
+    assert!(!lines.is_empty());
+    assert!(
+        lines.iter().all(|l| !l.contains("X-Amz-Signature")),
+        "{lines:?}"
+    );
 
     assert_eq!(rehearsal.status(), Some("FAILED"), "{rehearsal:?}");
     assert_eq!(rehearsal.uploads, 1);
