@@ -223,6 +223,18 @@ const CASES = [
     osls: true,
   },
   {
+    name: 'firstDeploy that is not true or false',
+    example: 'worker',
+    edit: underCustomPrehook('    firstDeploy: "no"\n'),
+    expect: [
+      [
+        'custom.prehook.firstDeploy: expected true (check the version a new alias will point at, the default) or false, got the string "no"',
+        "Configuration error at 'custom.prehook.firstDeploy'",
+      ],
+    ],
+    osls: true,
+  },
+  {
     name: 'custom.prehook.functionName naming an existing function',
     example: 'worker',
     edit: underCustomPrehook('    functionName: worker\n'),

@@ -7,6 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const { before, describe, it } = require('node:test');
 
+const { assertGate } = require('../lib/first-deploy');
 const { CLIS, edits, copyExample, runPackage, templatePath, cfnLintAll } = require('../lib/harness');
 const { readZip } = require('../../npm/serverless-prehook/testing/zip');
 
@@ -73,6 +74,7 @@ function assertLeastPrivilege(template, example) {
     'codedeploy:GetApplicationRevision',
     'codedeploy:GetDeployment',
     'codedeploy:PutLifecycleEventHookExecutionStatus',
+    'lambda:GetAlias',
     'lambda:InvokeFunction',
     'logs:CreateLogStream',
     'logs:PutLogEvents',
@@ -87,6 +89,15 @@ function assertLeastPrivilege(template, example) {
     actionsOf('lambda:InvokeFunction').sort(),
     names.map((n) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}:function:${n}:*`).sort(),
     'invoke only the checked functions, any version'
+  );
+  // The first-deploy gate reads whether each checked function's alias exists, and nothing else.
+  assert.deepEqual(
+    actionsOf('lambda:GetAlias').sort(),
+    names
+      .flatMap((n) => [`:function:${n}`, `:function:${n}:Live`])
+      .map((f) => `arn:\${AWS::Partition}:lambda:\${AWS::Region}:\${AWS::AccountId}${f}`)
+      .sort(),
+    'GetAlias only on the checked functions and their alias'
   );
 
   // CodeDeploy calls are scoped to the application and deployment groups in this very template.
@@ -120,6 +131,14 @@ function assertAliases(template, example) {
     const update = alias.UpdatePolicy.CodeDeployLambdaAliasUpdate;
     assert.deepEqual(update.BeforeAllowTrafficHook, { Ref: HOOK });
     assert.equal(template.Resources[update.DeploymentGroupName.Ref].Type, 'AWS::CodeDeploy::DeploymentGroup');
+  }
+}
+
+function assertFirstDeployGates(template, example) {
+  for (const [key, f] of Object.entries(EXAMPLES[example].functions)) {
+    const logical = key[0].toUpperCase() + key.slice(1);
+    const routing = assertGate(template, { gate: `${logical}PrehookFirstDeploy`, alias: f.alias, functionLogicalId: `${logical}LambdaFunction` });
+    if (example === 'website') assert.ok(routing.some((id) => template.Resources[id].Type === 'AWS::ApiGateway::Method'), 'the API routes to the alias');
   }
 }
 
@@ -164,6 +183,7 @@ for (const cli of Object.keys(CLIS)) {
         it('grants the hook least privilege on a role of its own', () => assertLeastPrivilege(template, example));
         it('makes the hook the BeforeAllowTraffic hook of every checked alias', () => assertAliases(template, example));
         it('adds the rollback alarms the example asks for, watched by the deployment group', () => assertAlarms(template, example));
+        it('puts the first-deploy gate before every checked alias and what routes to it', () => assertFirstDeployGates(template, example));
         lintCases.push({ label: `${example}, ${cli}, ${order}`, dir: () => dir });
       });
     }

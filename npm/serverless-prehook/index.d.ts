@@ -150,6 +150,13 @@ export interface PrehookCustomConfig {
     securityGroupIds: Array<string | Record<string, unknown>>;
     subnetIds: Array<string | Record<string, unknown>>;
   };
+  /**
+   * Checks the new version during the CloudFormation deploy when a checked function's alias
+   * does not exist yet (the stack's first deploy, or the first with `prehook`), where CodeDeploy
+   * runs no hook: a failure fails the deploy. `false` lets that version go live unchecked.
+   * @default true
+   */
+  firstDeploy?: boolean;
 }
 
 /** One problem in the config, with its YAML path. */
@@ -325,6 +332,17 @@ export interface PrehookChanges {
    * absent when no function has alarms.
    */
   aliasAlarms?: { aliasLogicalId: string; executedVersion: string[]; dependsOn: string[] }[];
+  /**
+   * The first-deploy gate (`Custom::PrehookFirstDeploy`) of each checked function, completed in
+   * the compiled template: `Properties.Version` from the alias's `FunctionVersion`, and the
+   * alias made to depend on it. Absent with `firstDeploy: false`.
+   */
+  firstDeploy?: Array<{
+    function: string;
+    logicalId: string;
+    aliasLogicalId: string;
+    resource: Record<string, unknown>;
+  }>;
   summary: string[];
   /** Shown as warnings at package time (checks skipped on purpose). */
   warnings?: string[];

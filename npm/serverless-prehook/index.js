@@ -14,7 +14,14 @@
 const path = require('path');
 
 const addon = require('./lib/addon');
-const { applyToService, finishAliasAlarms, isolateCompiledHook, removeCanaryGrant, writeArtifact } = require('./lib/apply');
+const {
+  applyToService,
+  completeFirstDeployGates,
+  finishAliasAlarms,
+  isolateCompiledHook,
+  removeCanaryGrant,
+  writeArtifact,
+} = require('./lib/apply');
 const { CheckError, runCheck } = require('./lib/check');
 const { commandOptions } = require('./lib/check/options');
 const schema = require('./lib/schema');
@@ -62,6 +69,7 @@ class ServerlessPrehook {
         this.isolateHook();
         this.removeCanaryGrant();
         this.finishAliasAlarms();
+        this.gateFirstDeploy();
       },
     };
   }
@@ -87,6 +95,7 @@ class ServerlessPrehook {
     this.canaryGrant = plan.iam.canaryGrantToRemove;
     this.compiledHook = plan.compiledHook;
     this.aliasAlarms = plan.aliasAlarms;
+    this.firstDeploy = plan.firstDeploy || [];
     for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
     for (const line of plan.warnings || []) this.log.warning(`prehook: ${line}`);
   }
@@ -170,6 +179,22 @@ class ServerlessPrehook {
     } catch (error) {
       throw new this.serverless.classes.Error(error.message, 'PREHOOK_ALIAS_MISSING');
     }
+  }
+
+  /**
+   * A new alias gets no CodeDeploy hook: the hook checks its version as a custom resource the
+   * alias depends on (README: "The first deploy is checked too").
+   */
+  gateFirstDeploy() {
+    if (!this.firstDeploy || this.firstDeploy.length === 0) return;
+    const template = this.serverless.service.provider.compiledCloudFormationTemplate;
+    let added;
+    try {
+      added = completeFirstDeployGates(template, this.firstDeploy);
+    } catch (error) {
+      throw new this.serverless.classes.Error(error.message, 'PREHOOK_ALIAS_MISSING');
+    }
+    this.log.info(`prehook: a new alias waits for its version's checks (${added.join(', ')})`);
   }
 
   requireCanaryPlugin() {

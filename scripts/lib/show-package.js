@@ -41,6 +41,10 @@ function main([serviceDir, configPath]) {
     out(`    deploymentSettings ${JSON.stringify(fn.deploymentSettings || null)}`);
     for (const alias of aliasesHookedTo(resources, hookId, logicalIdOfFunction(resources, deployedName))) {
       out(`    alias ${alias.name}: BeforeAllowTrafficHook -> ${hookId}, deployment group ${alias.group}`);
+      // The gate CloudFormation asks while the alias does not exist yet (no CodeDeploy then).
+      for (const gate of list(alias.dependsOn).filter((id) => resources[id] && resources[id].Type === 'Custom::PrehookFirstDeploy')) {
+        out(`    alias ${alias.name}: waits for ${gate} (Custom::PrehookFirstDeploy -> ${hookId}), which checks version ${render(resources[gate].Properties.Version)} when the alias is new`);
+      }
     }
     for (const check of checks.checks) out(`    check ${check.name}: ${describeExpect(check)}`);
   }
@@ -75,9 +79,9 @@ function aliasesHookedTo(resources, hookId, functionId) {
   return Object.values(resources)
     .filter((r) => r.Type === 'AWS::Lambda::Alias')
     .filter((r) => r.Properties.FunctionName && r.Properties.FunctionName.Ref === functionId)
-    .map((r) => ({ update: r.UpdatePolicy && r.UpdatePolicy.CodeDeployLambdaAliasUpdate, name: r.Properties.Name }))
+    .map((r) => ({ update: r.UpdatePolicy && r.UpdatePolicy.CodeDeployLambdaAliasUpdate, name: r.Properties.Name, dependsOn: r.DependsOn }))
     .filter((a) => a.update && a.update.BeforeAllowTrafficHook && a.update.BeforeAllowTrafficHook.Ref === hookId)
-    .map((a) => ({ name: a.name, group: render(a.update.DeploymentGroupName) }));
+    .map((a) => ({ name: a.name, group: render(a.update.DeploymentGroupName), dependsOn: a.dependsOn }));
 }
 
 function describeExpect(check) {

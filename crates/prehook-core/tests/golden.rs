@@ -104,6 +104,8 @@ fn the_documented_example_of_every_key_is_valid() {
     match transform(&service, &facts()) {
         Ok(Plan::Apply(changes)) => {
             assert_eq!(changes.summary.len(), 4, "{:?}", changes.summary);
+            // `firstDeploy: true`: every checked function's new alias waits for its checks.
+            assert_eq!(changes.first_deploy.len(), 4, "{:?}", changes.first_deploy);
             // What its comments say `prehook: true` and `integration: lambda` do.
             let checks = |key: &str| {
                 let functions = &changes.hook_config.functions;

@@ -8,12 +8,16 @@
 //! - [`engine`]: the driver here of prehook-engine (the state machine that plans and decides a
 //!   run of checks): invokes through [`LambdaApi`] on tokio, each attempt logged;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
-//! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines.
+//! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines;
+//! - [`first_deploy`]: the gate CloudFormation asks before it creates an alias (a custom
+//!   resource), [`custom_resource`]: how the hook reads its requests and sends its answers.
 
 pub mod aws;
 pub mod config;
+pub mod custom_resource;
 pub mod engine;
 pub mod error;
+pub mod first_deploy;
 pub mod handler;
 pub mod lifecycle;
 pub mod log;
@@ -22,6 +26,7 @@ pub mod verdict;
 
 pub use aws::{CodeDeployApi, LambdaApi};
 pub use error::Error;
+pub use first_deploy::AliasApi;
 pub use handler::{Hook, Settings};
 pub use verdict::{Status, Verdict};
 

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use prehook_hook::config::load_config;
+use prehook_hook::custom_resource::{self, HttpsUploader};
 use prehook_hook::{Hook, Settings, deadline_instant};
 
 // One thread is plenty for a handful of concurrent HTTP calls, and starts faster.
@@ -20,16 +21,26 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         settings: Settings::default(),
         function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok(),
     });
-    lambda_runtime::run(service_fn(
-        move |event: LambdaEvent<CodeDeployLifecycleEvent>| {
-            let hook = hook.clone();
-            async move {
-                let deadline = deadline_instant(event.context.deadline);
-                hook.handle(&event.payload, deadline)
+    // CloudFormation's custom resource responses go to pre-signed S3 URLs (the first-deploy gate).
+    let uploader = Arc::new(HttpsUploader::new());
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<serde_json::Value>| {
+        let hook = hook.clone();
+        let uploader = uploader.clone();
+        async move {
+            let deadline = deadline_instant(event.context.deadline);
+            if custom_resource::is_request(&event.payload) {
+                return hook
+                    .handle_custom_resource(&event.payload, uploader.as_ref(), deadline)
                     .await
-                    .map_err(|e| lambda_runtime::Error::from(e.to_string()))
+                    .map(|answer| serde_json::json!({"status": answer.status, "reason": answer.reason}))
+                    .map_err(|e| lambda_runtime::Error::from(e.to_string()));
             }
-        },
-    ))
+            let lifecycle: CodeDeployLifecycleEvent = serde_json::from_value(event.payload)?;
+            hook.handle(&lifecycle, deadline)
+                .await
+                .map(|verdict| serde_json::to_value(verdict).unwrap_or_default())
+                .map_err(|e| lambda_runtime::Error::from(e.to_string()))
+        }
+    }))
     .await
 }

@@ -208,3 +208,66 @@ async fn the_binary_says_loudly_that_checks_were_skipped() {
         "verdict: Succeeded (checks skipped: hotfix #123, approved by X (set by PREHOOK_SKIP))"
     );
 }
+
+/// The binary tells CloudFormation's custom resource request from a CodeDeploy event, checks the
+/// new version of an alias that does not exist yet, and uploads the response to the ResponseURL.
+#[tokio::test]
+async fn the_binary_answers_the_first_deploy_gate_of_a_new_alias() {
+    let upstream = LocalLambda::start().await.unwrap();
+    upstream.reply(
+        "website-dev-website",
+        Some("4"),
+        Reply::http(500, "{\"status\":\"broken\"}"),
+    );
+    let config = write_config("first-deploy", &website_config());
+    let new_alias = Options {
+        current_version: None,
+        ..options(config, &upstream)
+    };
+
+    let mut lines = Vec::new();
+    let rehearsal =
+        prehook_localaws::rehearse_first_deploy::rehearse_first_deploy(&new_alias, |line| {
+            lines.push(line.to_owned())
+        })
+        .await
+        .unwrap();
+    // The pre-signed ResponseURL is a bearer token for the upload: never in the logs.
+    assert!(!lines.is_empty());
+    assert!(
+        lines.iter().all(|l| !l.contains("X-Amz-Signature")),
+        "{lines:?}"
+    );
+
+    assert_eq!(rehearsal.status(), Some("FAILED"), "{rehearsal:?}");
+    assert_eq!(rehearsal.uploads, 1);
+    assert_eq!(rehearsal.alias_calls, 1);
+    let reason = rehearsal.reason().unwrap();
+    assert!(
+        reason.starts_with("alias Live of website-dev-website is new, and version 4 failed its checks: website-dev-website:4 GET /healthcheck: expected status 200-399, got 500"),
+        "{reason}"
+    );
+    assert_eq!(
+        rehearsal.response.as_ref().unwrap()["PhysicalResourceId"],
+        "prehook-first-deploy:website-dev-website:Live"
+    );
+    assert_eq!(rehearsal.gate.as_ref().unwrap()["status"], "FAILED");
+    assert!(
+        matches!(rehearsal.result, Some(RuntimeResult::Response(_))),
+        "{:?}",
+        rehearsal.result
+    );
+
+    // With the alias there already, the gate leaves the version to CodeDeploy.
+    let config = write_config("first-deploy-existing", &website_config());
+    let existing = Options {
+        current_version: Some("3".into()),
+        ..options(config, &upstream)
+    };
+    let rehearsal =
+        prehook_localaws::rehearse_first_deploy::rehearse_first_deploy(&existing, |_| {})
+            .await
+            .unwrap();
+    assert_eq!(rehearsal.status(), Some("SUCCESS"), "{rehearsal:?}");
+    assert!(rehearsal.attempts.is_empty());
+}

@@ -470,7 +470,8 @@ fn faults_md_lists_every_case() {
         .lines()
         .filter(|l| l.starts_with("| ") && !l.starts_with("| case") && !l.starts_with("| ---"))
         .collect();
-    let names: Vec<&str> = cases().iter().map(|c| c.name).collect();
+    let mut names: Vec<&str> = cases().iter().map(|c| c.name).collect();
+    names.extend(gate_cases().iter().map(|c| c.name));
     for name in &names {
         assert!(
             rows.iter().any(|r| r.starts_with(&format!("| {name} |"))),
@@ -478,4 +479,279 @@ fn faults_md_lists_every_case() {
         );
     }
     assert_eq!(rows.len(), names.len(), "FAULTS.md rows vs cases");
+}
+
+// --- The first-deploy gate: CloudFormation's Custom::PrehookFirstDeploy, answered by a PUT of
+// the response to its pre-signed ResponseURL (a local stand-in here). Every case starts with a
+// healthy FUNCTION:VERSION whose alias does not exist, and asserts: the response CloudFormation
+// got, that it got exactly one, that it came before the deadline; or, when none could be sent,
+// the error that makes Lambda run the hook again.
+
+use prehook_engine::{InvokeRequest, InvokeResponse};
+use prehook_hook::Hook;
+use prehook_hook::aws::{AwsError, LambdaApi};
+use prehook_hook::custom_resource::{HttpsUploader, NotSent};
+use prehook_hook::first_deploy::{AliasApi, Answer};
+use prehook_localaws::LocalResponseUrl;
+use prehook_localaws::response_url::s3_error;
+
+#[derive(Debug, Clone, Copy)]
+enum GateExpected {
+    /// CloudFormation received exactly this status, once, with this reason.
+    Answered(&'static str, Reason),
+    /// No response could be sent: `Err`, starting with this text, and nothing received.
+    NotSent(&'static str),
+}
+
+type GateCheck = fn(&Env, &LocalResponseUrl) -> Result<(), String>;
+
+struct GateCase {
+    name: &'static str,
+    fault: fn(&Env, &LocalResponseUrl),
+    config: fn() -> Value,
+    settings: fn() -> Settings,
+    deadline: Duration,
+    /// The check's invoke path panics.
+    panics: bool,
+    expected: GateExpected,
+    also: Option<GateCheck>,
+}
+
+fn gate(
+    name: &'static str,
+    fault: fn(&Env, &LocalResponseUrl),
+    expected: GateExpected,
+) -> GateCase {
+    GateCase {
+        name,
+        fault,
+        config: one_check,
+        settings: fast_settings,
+        deadline: Duration::from_secs(20),
+        panics: false,
+        expected,
+        also: None,
+    }
+}
+
+impl GateCase {
+    fn config(self, config: fn() -> Value) -> Self {
+        Self { config, ..self }
+    }
+    fn settings(self, settings: fn() -> Settings) -> Self {
+        Self { settings, ..self }
+    }
+    fn deadline(self, deadline: Duration) -> Self {
+        Self { deadline, ..self }
+    }
+    fn panics(self) -> Self {
+        Self {
+            panics: true,
+            ..self
+        }
+    }
+    fn also(self, also: GateCheck) -> Self {
+        Self {
+            also: Some(also),
+            ..self
+        }
+    }
+}
+
+fn response_calls_are(responses: &LocalResponseUrl, expected: usize) -> Result<(), String> {
+    let found = responses.calls();
+    (found == expected).then_some(()).ok_or(format!(
+        "expected {expected} calls of the ResponseURL, got {found}"
+    ))
+}
+
+fn alias_times(env: &Env, reply: Reply, times: usize) {
+    for _ in 0..times {
+        env.lambda.script_alias(FUNCTION, "Live", reply.clone());
+    }
+}
+
+fn response_times(responses: &LocalResponseUrl, reply: Reply, times: usize) {
+    for _ in 0..times {
+        responses.script(reply.clone());
+    }
+}
+
+const NEW_ALIAS: &str = "alias Live of website-dev-website is new";
+
+fn gate_cases() -> Vec<GateCase> {
+    use GateExpected::*;
+    vec![
+        // --- the response upload
+        gate("Gate: ResponseURL 5xx once", |_, r| r.script(s3_error(503, "SlowDown")),
+            Answered("SUCCESS", Reason::Is("alias Live of website-dev-website is new: version 5 passed 1 check")))
+            .also(|_, r| response_calls_are(r, 2)),
+        gate("Gate: ResponseURL 5xx for good", |_, r| response_times(r, s3_error(503, "SlowDown"), 10),
+            NotSent("could not send the response to CloudFormation: the ResponseURL answered HTTP 503"))
+            .settings(two_report_attempts).also(|_, r| response_calls_are(r, 2)),
+        gate("Gate: ResponseURL refuses the upload (403)", |_, r| r.script(s3_error(403, "AccessDenied")),
+            NotSent("could not send the response to CloudFormation: the ResponseURL answered HTTP 403"))
+            .also(|_, r| response_calls_are(r, 1)),
+        gate("Gate: ResponseURL connection dropped once", |_, r| r.script(Reply::drop_connection()),
+            Answered("SUCCESS", Reason::StartsWith(NEW_ALIAS))),
+        gate("Gate: ResponseURL slower than its timeout, then retried", |_, r| r.script(Reply::respond(200, vec![], "").after(Duration::from_millis(1500))),
+            Answered("SUCCESS", Reason::StartsWith(NEW_ALIAS)))
+            .settings(short_report_timeout).also(|_, r| response_calls_are(r, 2)),
+        gate("Gate: ResponseURL never answers", |_, r| response_times(r, Reply::proceed().after(SLOW), 10),
+            NotSent("could not send the response to CloudFormation: no answer from the ResponseURL within"))
+            .settings(short_reserve).deadline(Duration::from_secs(5)),
+        // --- GetAlias
+        gate("Gate: GetAlias 5xx once, alias exists", |env, _| {
+                env.lambda.alias(FUNCTION, "Live", "4");
+                env.lambda.script_alias(FUNCTION, "Live", Reply::service_error(503));
+            },
+            Answered("SUCCESS", Reason::Is("alias Live of website-dev-website exists (version 4): CodeDeploy checks version 5 before it shifts traffic")))
+            .also(|env, _| invokes_are(env, 0)),
+        gate("Gate: GetAlias throttled for good", |env, _| alias_times(env, Reply::too_many_requests(), 10),
+            Answered("SUCCESS", Reason::StartsWith(NEW_ALIAS)))
+            .config(ten_second_timeout).also(|env, _| invokes_are(env, 1)),
+        gate("Gate: GetAlias access denied, broken version", |env, _| {
+                env.lambda.script_alias(FUNCTION, "Live", Reply::aws_error(403, "AccessDeniedException", "not authorized to perform: lambda:GetAlias"));
+                set_reply(env, Reply::http(500, "broken"));
+            },
+            Answered("FAILED", Reason::Is("alias Live of website-dev-website is new, and version 5 failed its checks: website-dev-website:5 GET /: expected status 200-399, got 500"))),
+        gate("Gate: GetAlias slower than its timeout", |env, _| env.lambda.script_alias(FUNCTION, "Live", Reply::proceed().after(SLOW)),
+            Answered("SUCCESS", Reason::StartsWith(NEW_ALIAS)))
+            .also(|env, _| invokes_are(env, 1)),
+        gate("Gate: GetAlias malformed JSON", |env, _| alias_times(env, Reply::malformed_json(), 10),
+            Answered("SUCCESS", Reason::StartsWith(NEW_ALIAS)))
+            .also(|env, _| invokes_are(env, 1)),
+        // --- the deadline, a panic
+        gate("Gate: checks still running at the reserve", |env, _| set_reply(env, Reply::http(200, "slow").after(SLOW)),
+            Answered("FAILED", Reason::Is("alias Live of website-dev-website is new, and version 5 failed its checks: deadline reached with checks still running: website-dev-website:5 GET /")))
+            .config(long_timeout).settings(short_reserve).deadline(Duration::from_secs(8)),
+        gate("Gate: panic while checking", |_, _| {},
+            Answered("FAILED", Reason::Is("internal error while checking: bug in an invoke path")))
+            .panics(),
+    ]
+}
+
+/// Panics in the invoke path; the alias does not exist.
+struct PanickingLambda;
+
+impl LambdaApi for PanickingLambda {
+    async fn invoke(&self, _: InvokeRequest) -> Result<InvokeResponse, AwsError> {
+        panic!("bug in an invoke path")
+    }
+}
+
+impl AliasApi for PanickingLambda {
+    async fn alias_version(&self, _: &str, _: &str) -> Result<Option<String>, AwsError> {
+        Ok(None)
+    }
+}
+
+async fn run_gate_case(case: GateCase) -> Result<(), String> {
+    let env = Env::start(&[]).await;
+    let responses = LocalResponseUrl::start().await.map_err(|e| e.to_string())?;
+    env.lambda.reply(
+        FUNCTION,
+        Some(VERSION),
+        Reply::http(200, "<h1>Welcome</h1>"),
+    );
+    (case.fault)(&env, &responses);
+    let hook = env.hook((case.config)(), (case.settings)()).await;
+    let event = gate_event("Create", &responses.url(), VERSION);
+    let uploader = HttpsUploader::new();
+    let deadline = Instant::now() + case.deadline;
+    let outcome: Result<Answer, NotSent> = if case.panics {
+        let hook = Hook {
+            codedeploy: hook.codedeploy,
+            lambda: PanickingLambda,
+            config: hook.config,
+            settings: hook.settings,
+            function_name: hook.function_name,
+        };
+        hook.handle_custom_resource(&event, &uploader, deadline)
+            .await
+    } else {
+        hook.handle_custom_resource(&event, &uploader, deadline)
+            .await
+    };
+    let returned = Instant::now();
+    if returned >= deadline {
+        return Err(format!(
+            "returned {:?} after the deadline",
+            returned - deadline
+        ));
+    }
+    let uploads = responses.uploads();
+    match case.expected {
+        GateExpected::Answered(status, reason) => {
+            let answer = outcome.map_err(|e| format!("expected a response, got Err({e})"))?;
+            let [upload] = uploads.as_slice() else {
+                return Err(format!("expected one response, got {uploads:?}"));
+            };
+            if upload.at >= deadline {
+                return Err(format!(
+                    "responded {:?} after the deadline",
+                    upload.at - deadline
+                ));
+            }
+            let response = upload.json();
+            if response["Status"] != status {
+                return Err(format!("expected {status}, got {response} ({answer:?})"));
+            }
+            if response["PhysicalResourceId"] != "prehook-first-deploy:website-dev-website:Live" {
+                return Err(format!("unstable physical id: {response}"));
+            }
+            let actual = response["Reason"].as_str();
+            let matches = match reason {
+                Reason::None => actual.is_none(),
+                Reason::Is(text) => actual == Some(text),
+                Reason::StartsWith(text) => actual.is_some_and(|a| a.starts_with(text)),
+            };
+            if !matches {
+                return Err(format!("expected reason {reason:?}, got {actual:?}"));
+            }
+        }
+        GateExpected::NotSent(prefix) => match outcome {
+            Ok(answer) => return Err(format!("expected Err, got Ok({answer:?})")),
+            Err(error) if !error.to_string().starts_with(prefix) => {
+                return Err(format!(
+                    "expected an error starting {prefix:?}, got {error}"
+                ));
+            }
+            Err(_) if !uploads.is_empty() => {
+                return Err(format!("expected no response: {uploads:?}"));
+            }
+            Err(_) => {}
+        },
+    }
+    case.also.map_or(Ok(()), |also| also(&env, &responses))
+}
+
+/// The gate's table, every case at once as above.
+#[test]
+fn every_gate_fault_ends_in_one_response_before_the_deadline() {
+    let cases = gate_cases();
+    let names: Vec<&str> = cases.iter().map(|c| c.name).collect();
+    eprintln!("gate fault cases: {}", cases.len());
+    let threads: Vec<_> = cases
+        .into_iter()
+        .map(|case| {
+            std::thread::spawn(move || {
+                tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .expect("a runtime")
+                    .block_on(run_gate_case(case))
+            })
+        })
+        .collect();
+    let failures: Vec<String> = names
+        .iter()
+        .zip(
+            threads
+                .into_iter()
+                .map(|t| t.join().unwrap_or_else(|_| Err("panicked".into()))),
+        )
+        .filter_map(|(name, outcome)| outcome.err().map(|why| format!("{name}: {why}")))
+        .collect();
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
 }

@@ -7,6 +7,7 @@ mod adapters;
 mod bootstrap;
 mod failures;
 mod faults;
+mod first_deploy;
 mod healthy;
 mod lifecycle;
 mod security;

@@ -130,3 +130,48 @@ pub fn appspec(functions: &[(&str, &str)]) -> String {
 pub fn http_config(function: &str, event: &str, checks: Value) -> Value {
     json!({"functions": {function: {"key": "website", "event": event, "retries": 0, "timeout": 5, "checks": checks}}})
 }
+
+/// The function the first-deploy gate tests check, and its alias.
+pub const GATE_FUNCTION: &str = "website-dev-website";
+pub const GATE_ALIAS: &str = "Live";
+pub const GATE_LOGICAL_ID: &str = "WebsitePrehookFirstDeploy";
+
+/// The request CloudFormation sends for the first-deploy gate of GATE_FUNCTION at `version`
+/// (`Create`, `Update` with the id the Create returned, or `Delete`).
+pub fn gate_event(request_type: &str, response_url: &str, version: &str) -> Value {
+    let mut event = json!({
+        "RequestType": request_type,
+        "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:website-dev-prehook",
+        "ResponseURL": response_url,
+        "StackId": "arn:aws:cloudformation:us-east-1:123456789012:stack/website-dev/1f1e7d20-0000-4000-8000-000000000000",
+        "RequestId": format!("{request_type}-request-1"),
+        "LogicalResourceId": GATE_LOGICAL_ID,
+        "ResourceType": "Custom::PrehookFirstDeploy",
+        "ResourceProperties": {
+            "ServiceToken": "arn:aws:lambda:us-east-1:123456789012:function:website-dev-prehook",
+            "FunctionName": GATE_FUNCTION,
+            "Version": version,
+            "Alias": GATE_ALIAS,
+        },
+    });
+    if request_type != "Create" {
+        event["PhysicalResourceId"] =
+            json!(format!("prehook-first-deploy:{GATE_FUNCTION}:{GATE_ALIAS}"));
+    }
+    if request_type == "Update" {
+        event["OldResourceProperties"] =
+            json!({"FunctionName": GATE_FUNCTION, "Version": "1", "Alias": GATE_ALIAS});
+    }
+    event
+}
+
+/// The one response CloudFormation received; fails unless there is exactly one.
+pub fn responded_once(responses: &prehook_localaws::LocalResponseUrl) -> Value {
+    let uploads = responses.uploads();
+    assert_eq!(
+        uploads.len(),
+        1,
+        "expected exactly one response: {uploads:?}"
+    );
+    uploads[0].json()
+}

@@ -1,6 +1,7 @@
 //! A local Lambda Invoke API: `POST /2015-03-31/functions/{name}/invocations?Qualifier=..`,
 //! and ListVersionsByFunction (`GET /2015-03-31/functions/{name}/versions`, paged with
-//! `Marker`/`MaxItems`) for the versions a test declares.
+//! `Marker`/`MaxItems`) for the versions a test declares, and GetAlias
+//! (`GET /2015-03-31/functions/{name}/aliases/{alias}`) for the aliases it declares.
 //!
 //! Functions are Rust closures, registered per name and (optionally) qualifier; scripted replies
 //! queued for a function come first, so a test can make the first attempt fail and the next pass.
@@ -51,6 +52,13 @@ struct State {
     versions: HashMap<String, Vec<String>>,
     /// Most versions on one page when the caller asks for no fewer.
     page_size: Option<usize>,
+    /// GetAlias's answers: the version each (function, alias) points at.
+    aliases: HashMap<(String, String), String>,
+    alias_scripts: HashMap<(String, String), VecDeque<Reply>>,
+    /// Every GetAlias call, as (function, alias).
+    alias_calls: Vec<(String, String)>,
+    /// Where Invokes of functions without a handler go (`http://host:port`), if anywhere.
+    upstream: Option<String>,
 }
 
 pub struct LocalLambda {
@@ -117,6 +125,34 @@ impl LocalLambda {
     /// Pages of at most `size` versions, so callers must follow `NextMarker`.
     pub fn page_size(&self, size: usize) {
         self.lock().page_size = Some(size.max(1));
+    }
+
+    /// Declares alias `alias` of `function`, pointing at `version`, for GetAlias.
+    pub fn alias(&self, function: &str, alias: &str, version: &str) {
+        self.lock()
+            .aliases
+            .insert((function.into(), alias.into()), version.into());
+    }
+
+    /// Queues `reply` for the next GetAlias of `function`/`alias` (a `Proceed` only delays it).
+    pub fn script_alias(&self, function: &str, alias: &str, reply: Reply) {
+        self.lock()
+            .alias_scripts
+            .entry((function.into(), alias.into()))
+            .or_default()
+            .push_back(reply);
+    }
+
+    /// Sends the Invokes of functions without a handler here to another Lambda Invoke API
+    /// (`http://host:port`, a serverless-offline), answering GetAlias itself: so a built hook
+    /// can check a function served elsewhere and find that it has no alias yet.
+    pub fn forward_to(&self, upstream: &str) {
+        self.lock().upstream = Some(upstream.trim_end_matches('/').to_owned());
+    }
+
+    /// Every GetAlias call so far, as (function, alias).
+    pub fn alias_calls(&self) -> Vec<(String, String)> {
+        self.lock().alias_calls.clone()
     }
 
     pub fn calls(&self) -> Vec<Invocation> {
@@ -187,8 +223,56 @@ fn list_versions(call: &HttpCall, function: &str, state: &Mutex<State>) -> Reply
     Reply::json(200, &body)
 }
 
+/// GetAlias: the declared alias, or Lambda's ResourceNotFoundException.
+async fn get_alias(function: &str, alias: &str, state: &Mutex<State>) -> Reply {
+    let key = (function.to_owned(), alias.to_owned());
+    let (scripted, version) = {
+        let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
+        state.alias_calls.push(key.clone());
+        let scripted = state
+            .alias_scripts
+            .get_mut(&key)
+            .and_then(VecDeque::pop_front);
+        (scripted, state.aliases.get(&key).cloned())
+    };
+    match scripted {
+        Some(Reply {
+            delay,
+            action: Action::Proceed,
+        }) => tokio::time::sleep(delay).await,
+        Some(reply) => return reply,
+        None => {}
+    }
+    let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{function}:{alias}");
+    match version {
+        Some(version) => Reply::json(
+            200,
+            &serde_json::json!({
+                "AliasArn": arn,
+                "Name": alias,
+                "FunctionVersion": version,
+                "Description": "",
+                "RevisionId": "00000000-0000-4000-8000-000000000001",
+            }),
+        ),
+        None => Reply::aws_error(
+            404,
+            "ResourceNotFoundException",
+            &format!("Cannot find alias arn: {arn}"),
+        ),
+    }
+}
+
 async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
     let lock = || state.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((function, alias)) = call
+        .path
+        .strip_prefix(PREFIX)
+        .and_then(|rest| rest.split_once("/aliases/"))
+        .filter(|_| call.method == "GET")
+    {
+        return get_alias(function, alias, state).await;
+    }
     if let Some(function) = call
         .path
         .strip_prefix(PREFIX)
@@ -228,7 +312,7 @@ async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
         credential: credential_scope(&call),
         at: Instant::now(),
     };
-    let (scripted, handler) = {
+    let (scripted, handler, upstream) = {
         let mut state = lock();
         state.calls.push(invocation.clone());
         let exact = (function.clone(), qualifier.clone());
@@ -241,7 +325,7 @@ async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
             .get(&exact)
             .or_else(|| state.functions.get(&any))
             .cloned();
-        (scripted, handler)
+        (scripted, handler, state.upstream.clone())
     };
     let delay = match scripted {
         Some(Reply {
@@ -251,6 +335,10 @@ async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
         Some(reply) => return reply,
         None => Default::default(),
     };
+    if let (None, Some(upstream)) = (&handler, upstream) {
+        tokio::time::sleep(delay).await;
+        return forward(&upstream, &call).await;
+    }
     let Some(handler) = handler else {
         let shown = match &qualifier {
             Some(q) => format!("{function}:{q}"),
@@ -270,4 +358,56 @@ async fn handle(call: HttpCall, state: &Mutex<State>) -> Reply {
         headers.push(("x-amz-executed-version".into(), q.clone()));
     }
     reply
+}
+
+/// `call`, sent on to `upstream` (`http://host:port`) as it came; its answer, as it came.
+async fn forward(upstream: &str, call: &HttpCall) -> Reply {
+    match try_forward(upstream, call).await {
+        Ok(reply) => reply,
+        Err(error) => Reply::aws_error(
+            502,
+            "ServiceException",
+            &format!("cannot reach {upstream}: {error}"),
+        ),
+    }
+}
+
+async fn try_forward(
+    upstream: &str,
+    call: &HttpCall,
+) -> Result<Reply, Box<dyn std::error::Error + Send + Sync>> {
+    use http_body_util::{BodyExt, Full};
+    let authority = upstream.strip_prefix("http://").unwrap_or(upstream);
+    let stream = tokio::net::TcpStream::connect(authority).await?;
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    let uri = match &call.query {
+        Some(query) => format!("{}?{query}", call.path),
+        None => call.path.clone(),
+    };
+    let mut request = hyper::Request::builder()
+        .method(call.method.as_str())
+        .uri(uri)
+        .header("host", authority);
+    for (name, value) in call.headers.iter().filter(|(name, _)| name != "host") {
+        request = request.header(name, value);
+    }
+    let response = sender
+        .send_request(request.body(Full::new(call.body.clone()))?)
+        .await?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .filter(|(k, _)| k != "transfer-encoding" && k != "content-length" && k != "connection")
+        .collect();
+    let body = response.into_body().collect().await?.to_bytes();
+    Ok(Reply::respond(status, headers, body))
 }

@@ -1,4 +1,5 @@
-//! `prehook-localaws rehearse ...`: run a built hook once against local AWS endpoints.
+//! `prehook-localaws rehearse ...`: run a built hook once against local AWS endpoints (with
+//! `--first-deploy`: as CloudFormation's first-deploy gate of a new alias).
 //! `prehook-localaws lambda ...`: serve a local Lambda API (Invoke, ListVersionsByFunction)
 //! for one function until stdin closes, printing each call.
 
@@ -9,15 +10,18 @@ use std::time::Duration;
 use prehook_localaws::rehearse::{
     AFTER_ALLOW_TRAFFIC, BEFORE_ALLOW_TRAFFIC, Options, Rehearsal, describe_line, rehearse,
 };
+use prehook_localaws::rehearse_first_deploy::rehearse_first_deploy;
 
 const USAGE: &str = "usage: prehook-localaws rehearse --bootstrap PATH --config PATH --function NAME \
 --version N [--alias Live] [--current-version N] --lambda-endpoint URL [--timeout SECONDS] \
-[--event BeforeAllowTraffic|AfterAllowTraffic] [--expect Succeeded|Failed] [--json]";
+[--event BeforeAllowTraffic|AfterAllowTraffic] [--first-deploy] [--expect Succeeded|Failed] [--json]";
 
 struct Cli {
     options: Options,
     expect: Option<String>,
     json: bool,
+    /// CloudFormation creating the first-deploy gate instead of a CodeDeploy hook invocation.
+    first_deploy: bool,
 }
 
 fn parse(args: &[String]) -> Result<Cli, String> {
@@ -37,6 +41,7 @@ fn parse(args: &[String]) -> Result<Cli, String> {
     let mut alias = "Live".to_owned();
     let mut event = BEFORE_ALLOW_TRAFFIC.to_owned();
     let (mut current_version, mut expect, mut json, mut timeout) = (None, None, false, 60);
+    let mut first_deploy = false;
     while let Some(flag) = args.next() {
         match flag.as_str() {
             "--bootstrap" => bootstrap = Some(PathBuf::from(value(flag, &mut args)?)),
@@ -69,6 +74,7 @@ fn parse(args: &[String]) -> Result<Cli, String> {
                 }
             }
             "--json" => json = true,
+            "--first-deploy" => first_deploy = true,
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -95,7 +101,49 @@ fn parse(args: &[String]) -> Result<Cli, String> {
         },
         expect,
         json,
+        first_deploy,
     })
+}
+
+/// `--first-deploy`: the response CloudFormation got, `Succeeded` for SUCCESS, `Failed` for FAILED.
+async fn run_first_deploy(cli: &Cli) -> ExitCode {
+    let json = cli.json;
+    let rehearsal = match rehearse_first_deploy(&cli.options, |line| {
+        if let Some(shown) = describe_line(line).filter(|_| !json) {
+            println!("{shown}");
+        }
+    })
+    .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("prehook-localaws: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if json {
+        println!("{}", rehearsal.to_json());
+    } else {
+        println!("{}", rehearsal.response_line());
+        if rehearsal.uploads > 1 {
+            println!(
+                "warning: CloudFormation received {} responses",
+                rehearsal.uploads
+            );
+        }
+    }
+    let status = match rehearsal.status() {
+        Some("SUCCESS") => "Succeeded",
+        Some(_) => "Failed",
+        None => return ExitCode::from(2),
+    };
+    match &cli.expect {
+        Some(expected) if expected != status => {
+            eprintln!("prehook-localaws: expected {expected}, CloudFormation got {status}");
+            ExitCode::from(1)
+        }
+        _ => ExitCode::SUCCESS,
+    }
 }
 
 mod lambda_command;
@@ -113,6 +161,9 @@ async fn main() -> ExitCode {
             return ExitCode::from(64);
         }
     };
+    if cli.first_deploy {
+        return run_first_deploy(&cli).await;
+    }
     let json = cli.json;
     let rehearsal = rehearse(&cli.options, |line| {
         if let Some(shown) = describe_line(line).filter(|_| !json) {
@@ -185,6 +236,13 @@ mod tests {
         )))
         .unwrap();
         assert_eq!(after.options.event, "AfterAllowTraffic");
+        assert!(!after.first_deploy);
+        let gate = parse(&args(&format!(
+            "rehearse --bootstrap {manifest} --config {manifest} --function f --version 1 \
+             --lambda-endpoint http://127.0.0.1:3002 --first-deploy --expect Failed"
+        )))
+        .unwrap();
+        assert!(gate.first_deploy);
     }
 
     #[test]

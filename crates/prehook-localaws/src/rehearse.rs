@@ -156,7 +156,7 @@ pub fn describe_line(line: &str) -> Option<String> {
             }
             Some(shown)
         }
-        "verdict" => None,
+        "verdict" | "first deploy" => None,
         msg => Some(format!("  [{}] {msg} {}", text("level"), value)),
     }
 }

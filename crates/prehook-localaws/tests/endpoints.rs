@@ -337,3 +337,116 @@ async fn lambda_lists_versions_in_pages_and_records_who_signed() {
         Some("AKIDTEST/20260101/eu-west-1/lambda/aws4_request")
     );
 }
+
+#[tokio::test]
+async fn lambda_answers_get_alias_for_declared_aliases_only() {
+    let lambda = LocalLambda::start().await.unwrap();
+    lambda.alias("svc-dev-web", "Live", "7");
+    let addr = addr(&lambda.url()).to_owned();
+    let found = send(
+        &addr,
+        "GET",
+        "/2015-03-31/functions/svc-dev-web/aliases/Live",
+        &[],
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.status, 200);
+    let body: Value = serde_json::from_str(&found.body).unwrap();
+    assert_eq!(
+        (body["Name"].as_str(), body["FunctionVersion"].as_str()),
+        (Some("Live"), Some("7"))
+    );
+    let missing = send(
+        &addr,
+        "GET",
+        "/2015-03-31/functions/svc-dev-web/aliases/Prod",
+        &[],
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(missing.status, 404);
+    assert!(
+        missing
+            .head
+            .to_lowercase()
+            .contains("x-amzn-errortype: resourcenotfoundexception"),
+        "{}",
+        missing.head
+    );
+    lambda.script_alias("svc-dev-web", "Live", Reply::throttling());
+    let throttled = send(
+        &addr,
+        "GET",
+        "/2015-03-31/functions/svc-dev-web/aliases/Live",
+        &[],
+        "",
+    )
+    .await
+    .unwrap();
+    assert_eq!(throttled.status, 400);
+    assert_eq!(lambda.alias_calls().len(), 3);
+}
+
+#[tokio::test]
+async fn lambda_forwards_invokes_of_unknown_functions_to_another_endpoint() {
+    let upstream = LocalLambda::start().await.unwrap();
+    upstream.reply(
+        "svc-dev-web",
+        Some("3"),
+        Reply::output(&json!({"pong": true})),
+    );
+    let front = LocalLambda::start().await.unwrap();
+    front.forward_to(&upstream.url());
+    let answer = send(
+        addr(&front.url()),
+        "POST",
+        "/2015-03-31/functions/svc-dev-web/invocations?Qualifier=3",
+        &[],
+        "{\"ping\":1}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, "{\"pong\":true}");
+    let calls = upstream.calls();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        (
+            calls[0].qualifier.as_deref(),
+            calls[0].json()["ping"].as_i64()
+        ),
+        (Some("3"), Some(1))
+    );
+}
+
+#[tokio::test]
+async fn the_response_url_keeps_each_put_and_refuses_anything_else() {
+    let responses = prehook_localaws::LocalResponseUrl::start().await.unwrap();
+    let url = responses.url();
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let path = format!("/{path}");
+    let put = send(
+        host,
+        "PUT",
+        &path,
+        &[("content-type", "")],
+        "{\"Status\":\"SUCCESS\"}",
+    )
+    .await
+    .unwrap();
+    assert_eq!(put.status, 200);
+    let get = send(host, "GET", &path, &[], "").await.unwrap();
+    assert_eq!(get.status, 403);
+    responses.script(prehook_localaws::response_url::s3_error(503, "SlowDown"));
+    let failed = send(host, "PUT", &path, &[], "{}").await.unwrap();
+    assert_eq!(failed.status, 503);
+    let uploads = responses.uploads();
+    assert_eq!(uploads.len(), 1);
+    assert_eq!(uploads[0].field("Status").as_deref(), Some("SUCCESS"));
+    assert_eq!(uploads[0].content_type.as_deref(), Some(""));
+    assert_eq!(responses.calls(), 3);
+}

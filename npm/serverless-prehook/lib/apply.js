@@ -116,39 +116,80 @@ function isolateCompiledHook(template, compiledHook) {
 }
 
 /**
- * Finishes the rollback alarms of each alias (the core's `aliasAlarms`) once the canary plugin
- * has written the alias: `ExecutedVersion` = the alias's `FunctionVersion` (a `Fn::GetAtt` of the
- * version this deploy creates, whose logical id only the compiled template knows), and the alias
- * waits for its alarms, so that CloudFormation updates them before the alias update that starts
- * the CodeDeploy deployment. Returns the alias logical ids it changed.
+ * The alias serverless-plugin-canary-deployments wrote for a checked function, which the steps
+ * below finish: its `FunctionVersion` is a `Fn::GetAtt` of the version this deploy creates, whose
+ * hashed logical id exists only in the compiled template.
+ */
+function compiledAlias(resources, aliasLogicalId, functionKey) {
+  const alias = resources[aliasLogicalId];
+  if (!alias || alias.Type !== 'AWS::Lambda::Alias' || !alias.Properties || alias.Properties.FunctionVersion == null) {
+    const of = functionKey ? ` for functions.${functionKey}` : '';
+    throw new Error(
+      `serverless-prehook: the compiled template has no alias ${aliasLogicalId}${of}, ` +
+        'which serverless-plugin-canary-deployments creates: is it listed under `plugins`?'
+    );
+  }
+  return alias;
+}
+
+/** Adds `ids` to the resource's `DependsOn`, keeping what another plugin wrote (a string or a list). */
+function addDependsOn(resource, ids) {
+  const existing = resource.DependsOn == null ? [] : [].concat(resource.DependsOn);
+  resource.DependsOn = [...existing, ...ids.filter((id) => !existing.includes(id))];
+}
+
+/**
+ * Finishes the rollback alarms of each alias (the core's `aliasAlarms`): `ExecutedVersion` = the
+ * alias's `FunctionVersion`, and the alias waits for its alarms, so that CloudFormation updates
+ * them before the alias update that starts the CodeDeploy deployment. Returns the alias logical
+ * ids it changed.
  */
 function finishAliasAlarms(template, aliasAlarms) {
   const resources = template.Resources || {};
-  const resource = (id, what) => {
+  const alarm = (id) => {
     const found = resources[id];
     if (!found || !found.Properties) {
-      throw new Error(`serverless-prehook: the compiled template has no ${id}, ${what}`);
+      throw new Error(`serverless-prehook: the compiled template has no ${id}, a rollback alarm serverless-prehook added`);
     }
     return found;
   };
   for (const entry of aliasAlarms || []) {
-    const alias = resource(entry.aliasLogicalId, 'the alias serverless-plugin-canary-deployments adds');
-    const version = alias.Properties.FunctionVersion;
-    if (version == null) {
-      throw new Error(`serverless-prehook: the alias ${entry.aliasLogicalId} has no FunctionVersion to watch`);
-    }
+    const version = compiledAlias(resources, entry.aliasLogicalId).Properties.FunctionVersion;
     for (const id of entry.executedVersion) {
-      const alarm = resource(id, 'a rollback alarm serverless-prehook added');
-      const dimensions = alarm.Properties.Dimensions.filter((d) => d.Name !== 'ExecutedVersion');
+      const properties = alarm(id).Properties;
+      const dimensions = properties.Dimensions.filter((d) => d.Name !== 'ExecutedVersion');
       dimensions.push({ Name: 'ExecutedVersion', Value: JSON.parse(JSON.stringify(version)) });
-      alarm.Properties.Dimensions = dimensions;
+      properties.Dimensions = dimensions;
     }
-    for (const id of entry.dependsOn) resource(id, 'a rollback alarm serverless-prehook added');
-    // The canary plugin writes no DependsOn on the alias; keep one another plugin wrote.
-    const existing = alias.DependsOn == null ? [] : [].concat(alias.DependsOn);
-    alias.DependsOn = [...existing, ...entry.dependsOn.filter((id) => !existing.includes(id))];
+    entry.dependsOn.forEach(alarm);
+    addDependsOn(resources[entry.aliasLogicalId], entry.dependsOn);
   }
   return (aliasAlarms || []).map((entry) => entry.aliasLogicalId);
 }
 
-module.exports = { appendAt, applyToService, finishAliasAlarms, isolateCompiledHook, removeCanaryGrant, writeArtifact };
+/**
+ * Completes the first-deploy gates (the core's `firstDeploy`): each gate checks the version its
+ * alias points at (the alias's `FunctionVersion`), and the alias waits for the gate. Returns the
+ * logical ids of the gates added.
+ */
+function completeFirstDeployGates(template, gates) {
+  const resources = template.Resources || {};
+  for (const gate of gates) {
+    const alias = compiledAlias(resources, gate.aliasLogicalId, gate.function);
+    const resource = JSON.parse(JSON.stringify(gate.resource));
+    resource.Properties.Version = alias.Properties.FunctionVersion;
+    resources[gate.logicalId] = resource;
+    addDependsOn(alias, [gate.logicalId]);
+  }
+  return gates.map((gate) => gate.logicalId);
+}
+
+module.exports = {
+  appendAt,
+  applyToService,
+  completeFirstDeployGates,
+  finishAliasAlarms,
+  isolateCompiledHook,
+  removeCanaryGrant,
+  writeArtifact,
+};

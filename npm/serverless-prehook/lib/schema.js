@@ -135,6 +135,7 @@ const customPrehook = {
       required: ['securityGroupIds', 'subnetIds'],
       additionalProperties: false,
     },
+    firstDeploy: { type: 'boolean' },
   },
   additionalProperties: false,
 };

@@ -6,7 +6,14 @@
 const assert = require('node:assert/strict');
 const { describe, it } = require('node:test');
 
-const { appendAt, applyToService, finishAliasAlarms, isolateCompiledHook, removeCanaryGrant } = require('../lib/apply');
+const {
+  appendAt,
+  applyToService,
+  completeFirstDeployGates,
+  finishAliasAlarms,
+  isolateCompiledHook,
+  removeCanaryGrant,
+} = require('../lib/apply');
 
 const group = (name) => ({ 'Fn::Sub': `arn:\${AWS::Partition}:codedeploy:...:deploymentgroup:\${App}/${name}` });
 const grant = {
@@ -153,9 +160,66 @@ describe('finishAliasAlarms', () => {
   });
 
   it('fails loudly when the alias or an alarm is not in the template', () => {
-    assert.throws(() => finishAliasAlarms({ Resources: {} }, [entry]), /has no WebLambdaFunctionAliasLive/);
+    assert.throws(() => finishAliasAlarms({ Resources: {} }, [entry]), /has no alias WebLambdaFunctionAliasLive/);
     const template = compiled(undefined);
     delete template.Resources.PrehookHttpApi5xxAlarm;
     assert.throws(() => finishAliasAlarms(template, [entry]), /has no PrehookHttpApi5xxAlarm/);
+  });
+});
+
+describe('completeFirstDeployGates', () => {
+  const gate = {
+    function: 'web',
+    logicalId: 'WebPrehookFirstDeploy',
+    aliasLogicalId: 'WebLambdaFunctionAliasLive',
+    resource: {
+      Type: 'Custom::PrehookFirstDeploy',
+      Properties: {
+        ServiceToken: { 'Fn::GetAtt': ['PreHookLambdaFunction', 'Arn'] },
+        FunctionName: { Ref: 'WebLambdaFunction' },
+        Alias: 'Live',
+      },
+    },
+  };
+  const compiled = (dependsOn) => ({
+    Resources: {
+      WebLambdaVersionAbc123: { Type: 'AWS::Lambda::Version', Properties: { FunctionName: { Ref: 'WebLambdaFunction' } } },
+      WebLambdaFunctionAliasLive: {
+        Type: 'AWS::Lambda::Alias',
+        ...(dependsOn === undefined ? {} : { DependsOn: dependsOn }),
+        Properties: {
+          FunctionVersion: { 'Fn::GetAtt': ['WebLambdaVersionAbc123', 'Version'] },
+          FunctionName: { Ref: 'WebLambdaFunction' },
+          Name: 'Live',
+        },
+      },
+    },
+  });
+
+  it('checks the version the alias points at, and makes the alias wait for it', () => {
+    const template = compiled();
+    assert.deepEqual(completeFirstDeployGates(template, [gate]), ['WebPrehookFirstDeploy']);
+    const added = template.Resources.WebPrehookFirstDeploy;
+    assert.deepEqual(added.Properties.Version, { 'Fn::GetAtt': ['WebLambdaVersionAbc123', 'Version'] });
+    assert.equal(added.Type, 'Custom::PrehookFirstDeploy');
+    assert.deepEqual(template.Resources.WebLambdaFunctionAliasLive.DependsOn, ['WebPrehookFirstDeploy']);
+    // The core's resource is not changed: a second package starts from it again.
+    assert.equal(gate.resource.Properties.Version, undefined);
+  });
+
+  it('keeps the dependencies the alias has, as a string or a list', () => {
+    const single = compiled('Other');
+    completeFirstDeployGates(single, [gate]);
+    assert.deepEqual(single.Resources.WebLambdaFunctionAliasLive.DependsOn, ['Other', 'WebPrehookFirstDeploy']);
+    const twice = compiled(['WebPrehookFirstDeploy']);
+    completeFirstDeployGates(twice, [gate]);
+    assert.deepEqual(twice.Resources.WebLambdaFunctionAliasLive.DependsOn, ['WebPrehookFirstDeploy']);
+  });
+
+  it('says which alias is missing', () => {
+    assert.throws(
+      () => completeFirstDeployGates({ Resources: {} }, [gate]),
+      /no alias WebLambdaFunctionAliasLive for functions\.web, which serverless-plugin-canary-deployments creates/
+    );
   });
 });

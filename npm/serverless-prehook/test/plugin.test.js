@@ -57,6 +57,12 @@ describe('serverless package with serverless-prehook', () => {
         assert.deepEqual(alias.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook, {
           Ref: 'PreHookLambdaFunction',
         });
+        // A new alias waits for the hook's first-deploy gate on the version it will point at.
+        const gate = resources[`${key}PrehookFirstDeploy`];
+        assert.equal(gate.Type, 'Custom::PrehookFirstDeploy');
+        assert.deepEqual(gate.Properties.Version, alias.Properties.FunctionVersion);
+        assert.deepEqual(gate.Properties.ServiceToken, { 'Fn::GetAtt': ['PreHookLambdaFunction', 'Arn'] });
+        assert.deepEqual(alias.DependsOn, [`${key}PrehookFirstDeploy`]);
       }
 
       const statements = statementsOf(resources.PreHookIamRole);

@@ -41,6 +41,8 @@ pub struct IamInput<'a> {
     pub has_post_traffic_hook: bool,
     /// Whether the hook runs in a VPC (`custom.prehook.vpc`): it then manages network interfaces.
     pub in_vpc: bool,
+    /// `lambda:GetAlias` for the first-deploy gates ([`super::first_deploy`]), when they are on.
+    pub get_alias: Option<Value>,
 }
 
 pub fn build(input: &IamInput<'_>, errors: &mut ConfigErrors) -> IamChanges {
@@ -183,6 +185,7 @@ fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
             "Resource": deployment_group_arns(input.naming, &both),
         }));
     }
+    statements.extend(input.get_alias.clone());
     if input.in_vpc {
         statements.push(network_interfaces_statement());
     }

@@ -6,6 +6,7 @@
 //! - [`functions`]: each function's `prehook`;
 //! - [`deployment_settings`]: what serverless-plugin-canary-deployments reads;
 //! - [`alarms`], [`alarm_settings`]: rollback alarms and their thresholds;
+//! - [`first_deploy`]: the custom resource that checks a version whose alias does not exist yet;
 //! - [`iam`]: least-privilege statements and the hook's own role;
 //! - [`hook_function`]: the injected function, its artifact name, and what the plugin removes
 //!   from its compiled resource (the service's environment, layers, VPC, ...);
@@ -16,6 +17,7 @@
 pub mod alarm_settings;
 pub mod alarms;
 pub mod deployment_settings;
+pub mod first_deploy;
 pub mod functions;
 pub mod hook_function;
 pub mod iam;
@@ -33,6 +35,7 @@ use crate::error::ConfigErrors;
 use crate::hook_config::{HookConfig, Skip};
 use crate::node::{describe, join};
 
+pub use first_deploy::FirstDeployGate;
 pub use hook_function::{Artifact, CompiledHook};
 pub use iam::IamChanges;
 
@@ -96,6 +99,10 @@ pub struct Changes {
     /// `ExecutedVersion` dimension (the version the deploy creates) and the alias's `DependsOn`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alias_alarms: Vec<alarms::AliasAlarms>,
+    /// The first-deploy gate of each checked function, completed by the plugin in the compiled
+    /// template; empty with `custom.prehook.firstDeploy: false`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub first_deploy: Vec<FirstDeployGate>,
     /// One line per checked function, for the package-time log.
     pub summary: Vec<String>,
     /// What the package-time log must show as warnings (checks skipped on purpose).
@@ -214,6 +221,20 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         &mut deployment_settings,
         &mut errors,
     );
+    let first_deploy = if options.first_deploy {
+        first_deploy::gates(
+            &first_deploy::GateInput {
+                hook_key: &options.function_key,
+                checked: &checked,
+                deployment_settings: &deployment_settings,
+                canary,
+                existing_resources: resources,
+            },
+            &mut errors,
+        )
+    } else {
+        Vec::new()
+    };
     let iam = iam::build(
         &iam::IamInput {
             mode: options.iam,
@@ -227,6 +248,8 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
                 .iter()
                 .any(|f| settings.foreign_post_traffic_hook(&f.key).is_some()),
             in_vpc: options.vpc.is_some(),
+            get_alias: (!first_deploy.is_empty())
+                .then(|| first_deploy::get_alias_statement(&first_deploy, &checked)),
         },
         &mut errors,
     );
@@ -321,6 +344,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         iam,
         alarms: alarms.resources,
         alias_alarms: alarms.aliases,
+        first_deploy,
         summary,
         warnings,
     })))

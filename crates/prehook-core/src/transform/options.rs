@@ -6,7 +6,7 @@ use crate::error::ConfigErrors;
 use crate::node::{Node, describe, index, integer, join, object, one_of, string};
 
 const PATH: &str = "custom.prehook";
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 10] = [
     "deploymentSettings",
     "functionName",
     "architecture",
@@ -16,6 +16,7 @@ const KEYS: [&str; 9] = [
     "iam",
     "alarms",
     "vpc",
+    "firstDeploy",
 ];
 
 /// Key of the injected function in `functions`, unless `custom.prehook.functionName` says otherwise.
@@ -62,6 +63,9 @@ pub struct Options {
     /// `custom.prehook.vpc`: the hook runs in a VPC only when asked here, never because
     /// `provider.vpc` is set.
     pub vpc: Option<Vpc>,
+    /// `custom.prehook.firstDeploy`: check a version whose alias does not exist yet during the
+    /// CloudFormation deploy (see [`super::first_deploy`]).
+    pub first_deploy: bool,
 }
 
 /// Where the hook's network interfaces go (`custom.prehook.vpc`).
@@ -83,6 +87,7 @@ impl Default for Options {
             iam: IamMode::Dedicated,
             deployment_settings: Map::new(),
             vpc: None,
+            first_deploy: true,
         }
     }
 }
@@ -130,6 +135,16 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
                 }
             }
             "vpc" => options.vpc = vpc(node, errors),
+            "firstDeploy" => match value {
+                Value::Bool(on) => options.first_deploy = *on,
+                other => errors.push(
+                    &path,
+                    format!(
+                        "expected true (check the version a new alias will point at, the default) or false, got {}",
+                        describe(other)
+                    ),
+                ),
+            },
             "timeout" => {
                 if let Some(n) = integer(node, 10, 900, errors) {
                     options.timeout = n;

@@ -1,0 +1,213 @@
+//! A rehearsal of a first deploy: CloudFormation creating the first-deploy gate
+//! (`Custom::PrehookFirstDeploy`) of a function whose alias does not exist yet, answered by a
+//! real `bootstrap`, offline.
+//!
+//! The binary runs as Lambda would run it (Runtime API, environment) and gets the Create request
+//! CloudFormation sends; a local Lambda API answers its GetAlias (no such alias, unless a
+//! current version is given) and passes its Invokes on to the given endpoint (a local
+//! serverless-offline); its response lands on a local stand-in for the pre-signed S3 URL.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::Command;
+use tokio::sync::mpsc;
+
+use crate::lambda::LocalLambda;
+use crate::rehearse::{HOOK_FUNCTION, Options};
+use crate::response_url::LocalResponseUrl;
+use crate::runtime::{LocalRuntime, RuntimeResult};
+
+pub const STACK_ID: &str = "arn:aws:cloudformation:us-east-1:000000000000:stack/prehook-rehearsal/00000000-0000-4000-8000-000000000000";
+pub const LOGICAL_RESOURCE_ID: &str = "RehearsedPrehookFirstDeploy";
+
+/// What happened, as CloudFormation and the hook's logs saw it.
+#[derive(Debug, Clone, Default)]
+pub struct FirstDeployRehearsal {
+    /// The response CloudFormation received (the first upload), if any.
+    pub response: Option<Value>,
+    /// How many responses were uploaded: 1 when all is well.
+    pub uploads: usize,
+    /// The hook's `check attempt` log lines.
+    pub attempts: Vec<Value>,
+    /// The hook's `first deploy` log line.
+    pub gate: Option<Value>,
+    /// The GetAlias calls the hook made.
+    pub alias_calls: usize,
+    pub result: Option<RuntimeResult>,
+    pub init_error: Option<String>,
+}
+
+impl FirstDeployRehearsal {
+    /// `SUCCESS` or `FAILED`.
+    pub fn status(&self) -> Option<&str> {
+        self.response.as_ref()?.get("Status")?.as_str()
+    }
+
+    pub fn reason(&self) -> Option<&str> {
+        self.response.as_ref()?.get("Reason")?.as_str()
+    }
+
+    /// `response: FAILED (reason)`, or why there is none.
+    pub fn response_line(&self) -> String {
+        match (self.status(), self.reason()) {
+            (Some(status), Some(reason)) => format!("response: {status} ({reason})"),
+            (Some(status), None) => format!("response: {status}"),
+            (None, _) => {
+                let why = self
+                    .init_error
+                    .clone()
+                    .or_else(|| match &self.result {
+                        Some(RuntimeResult::Error(body)) => {
+                            Some(String::from_utf8_lossy(body).into_owned())
+                        }
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| "the hook uploaded no response".into());
+                format!("response: none ({why})")
+            }
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        json!({
+            "status": self.status(),
+            "reason": self.reason(),
+            "uploads": self.uploads,
+            "response": self.response,
+            "checks": self.attempts,
+            "gate": self.gate,
+            "aliasCalls": self.alias_calls,
+            "initError": self.init_error,
+        })
+    }
+}
+
+/// The Create request CloudFormation sends for the gate of `options.function`.
+pub fn create_request(options: &Options, response_url: &str) -> Value {
+    json!({
+        "RequestType": "Create",
+        "ServiceToken": format!("arn:aws:lambda:us-east-1:000000000000:function:{HOOK_FUNCTION}"),
+        "ResponseURL": response_url,
+        "StackId": STACK_ID,
+        "RequestId": "rehearsal-first-deploy-1",
+        "LogicalResourceId": LOGICAL_RESOURCE_ID,
+        "ResourceType": "Custom::PrehookFirstDeploy",
+        "ResourceProperties": {
+            "ServiceToken": format!("arn:aws:lambda:us-east-1:000000000000:function:{HOOK_FUNCTION}"),
+            "FunctionName": options.function,
+            "Version": options.version,
+            "Alias": options.alias,
+        },
+    })
+}
+
+/// Runs the rehearsal; `on_line` sees each output line of the hook as it comes.
+/// `options.current_version`, when given, is what the alias points at already.
+pub async fn rehearse_first_deploy(
+    options: &Options,
+    mut on_line: impl FnMut(&str),
+) -> std::io::Result<FirstDeployRehearsal> {
+    let lambda = LocalLambda::start().await?;
+    lambda.forward_to(&options.lambda_endpoint);
+    if let Some(current) = &options.current_version {
+        lambda.alias(&options.function, &options.alias, current);
+    }
+    let responses = LocalResponseUrl::start().await?;
+    let runtime = LocalRuntime::start().await?;
+
+    // The environment of crate::rehearse, with the local Lambda API in front of the endpoint.
+    let mut child = Command::new(&options.bootstrap)
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
+        .env("AWS_ENDPOINT_URL_LAMBDA", lambda.url())
+        // The gate never calls CodeDeploy; a local address keeps a mistake from reaching AWS.
+        .env("AWS_ENDPOINT_URL_CODEDEPLOY", lambda.url())
+        .env("AWS_ACCESS_KEY_ID", "rehearsal")
+        .env("AWS_SECRET_ACCESS_KEY", "rehearsal")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env("AWS_CONFIG_FILE", "/dev/null")
+        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("PREHOOK_CONFIG")
+        .env("PREHOOK_CONFIG_FILE", &options.config)
+        .env("AWS_LAMBDA_FUNCTION_NAME", HOOK_FUNCTION)
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        .env(
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "/aws/lambda/prehook-rehearsal-hook",
+        )
+        .env("AWS_LAMBDA_LOG_STREAM_NAME", "rehearsal")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot run {}: {e}", options.bootstrap.display()),
+            )
+        })?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let (sender, mut lines) = mpsc::unbounded_channel::<String>();
+    tokio::spawn(async move {
+        let mut reader = BufReader::new(stdout).lines();
+        while let Ok(Some(line)) = reader.next_line().await {
+            if sender.send(line).is_err() {
+                break;
+            }
+        }
+    });
+
+    let id = runtime.invoke(&create_request(options, &responses.url()), options.timeout);
+    let mut rehearsal = FirstDeployRehearsal::default();
+    let give_up = Instant::now() + options.timeout + Duration::from_secs(5);
+    let mut settle_by: Option<Instant> = None;
+    let mut closed = false;
+    loop {
+        match tokio::time::timeout(Duration::from_millis(50), lines.recv()).await {
+            Ok(Some(line)) => record(&mut rehearsal, &line, &mut on_line),
+            Ok(None) => closed = true,
+            Err(_) => {}
+        }
+        if rehearsal.result.is_none() {
+            rehearsal.result = runtime.wait_result(&id, Duration::ZERO).await;
+            if rehearsal.result.is_some() {
+                settle_by = Some(Instant::now() + Duration::from_millis(300));
+            }
+        }
+        if let Some(error) = runtime.init_error() {
+            rehearsal.init_error = Some(String::from_utf8_lossy(&error).into_owned());
+            break;
+        }
+        let now = Instant::now();
+        if closed || now >= give_up || settle_by.is_some_and(|t| now >= t) {
+            break;
+        }
+    }
+    let _ = child.kill().await;
+    while let Ok(line) = lines.try_recv() {
+        record(&mut rehearsal, &line, &mut on_line);
+    }
+    let uploads = responses.uploads();
+    rehearsal.uploads = uploads.len();
+    rehearsal.response = uploads.first().map(|u| u.json());
+    rehearsal.alias_calls = lambda.alias_calls().len();
+    Ok(rehearsal)
+}
+
+fn record(rehearsal: &mut FirstDeployRehearsal, line: &str, on_line: &mut impl FnMut(&str)) {
+    on_line(line);
+    if let Ok(value) = serde_json::from_str::<Value>(line) {
+        match value.get("msg").and_then(Value::as_str) {
+            Some("check attempt") => rehearsal.attempts.push(value),
+            Some("first deploy") => rehearsal.gate = Some(value),
+            _ => {}
+        }
+    }
+}
