@@ -87,7 +87,7 @@ pub trait LambdaApi: Send + Sync {
 }
 
 /// A short, credential-free description of an SDK error and whether to retry it.
-fn describe<E>(error: SdkError<E, HttpResponse>) -> AwsError
+pub(crate) fn describe<E>(error: SdkError<E, HttpResponse>) -> AwsError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {

@@ -16,8 +16,9 @@ use serde_json::json;
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
 use crate::error::Error;
+use crate::secrets::{SdkSecrets, SecretsApi};
 use crate::verdict::{Status, Verdict};
-use crate::{engine, lifecycle, log};
+use crate::{engine, lifecycle, log, secrets};
 
 /// Longest reason logged; the full list of failures is in the check attempt lines.
 const MAX_REASON_CHARS: usize = 1000;
@@ -34,6 +35,8 @@ pub struct Settings {
     pub report_attempts: u32,
     /// Longest wait for one status call.
     pub report_timeout: Duration,
+    /// Longest wait for the secrets the checks reference (all read at once).
+    pub secrets_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -44,13 +47,16 @@ impl Default for Settings {
             backoff: Backoff::default(),
             report_attempts: 4,
             report_timeout: Duration::from_secs(5),
+            secrets_timeout: Duration::from_secs(10),
         }
     }
 }
 
-pub struct Hook<C, L> {
+pub struct Hook<C, L, S = SdkSecrets> {
     pub codedeploy: C,
     pub lambda: L,
+    /// Reads the secrets the checks reference (SSM, Secrets Manager).
+    pub secrets: S,
     /// The checks config, or why it could not be loaded (every deployment then fails with it).
     pub config: Result<HookConfig, Error>,
     pub settings: Settings,
@@ -59,7 +65,7 @@ pub struct Hook<C, L> {
     pub function_name: Option<String>,
 }
 
-impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
+impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
     /// Handles one invocation whose deadline is `deadline`; `Ok` once a status was reported.
     pub async fn handle(
         &self,
@@ -153,6 +159,13 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
             Ok(run) => run,
             Err(error) => return Verdict::failed(error.to_string()),
         };
+        secrets::resolve(
+            &self.secrets,
+            &mut run,
+            self.settings.secrets_timeout,
+            cutoff,
+        )
+        .await;
         engine::drive(&self.lambda, &mut run, start).await;
         let summary = run.summary();
         Verdict {

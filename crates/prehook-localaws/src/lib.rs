@@ -3,6 +3,8 @@
 //! - [`codedeploy`]: the CodeDeploy API (awsJson 1.1) the hook reads the AppSpec from and reports to;
 //! - [`lambda`]: the Lambda Invoke API, with functions programmed from Rust;
 //! - [`runtime`]: the Lambda Runtime API a `bootstrap` binary polls for events;
+//! - [`secrets`]: SSM GetParameter and Secrets Manager GetSecretValue, for checks' secret
+//!   references;
 //! - [`rehearse`]: one CodeDeploy hook invocation of a real `bootstrap`, end to end.
 //!
 //! Every operation can be scripted to misbehave ([`Reply`]: errors, throttling, delays,
@@ -13,6 +15,7 @@ pub mod lambda;
 pub mod rehearse;
 mod reply;
 pub mod runtime;
+pub mod secrets;
 mod server;
 
 pub use codedeploy::{
@@ -21,4 +24,5 @@ pub use codedeploy::{
 pub use lambda::{Invocation, LocalLambda};
 pub use reply::{Action, Reply};
 pub use runtime::{LocalRuntime, RuntimeResult};
+pub use secrets::{LocalSecrets, SecretCall};
 pub use server::{HttpCall, Server};
