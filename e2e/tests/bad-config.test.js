@@ -248,6 +248,22 @@ const CASES = [
     expect: ['npm install --save-dev serverless-plugin-canary-deployments', 'list it under `plugins`'],
     osls: true,
   },
+  // secret references
+  {
+    name: 'a key on an SSM reference',
+    example: 'website',
+    edit: edits.replace(
+      '        - GET /healthcheck\n',
+      '        - request:\n            path: /healthcheck\n            headers:\n              Authorization: { ssm: /website/token, key: token }\n'
+    ),
+    expect: [
+      [
+        "functions.website.prehook.checks[0].request.headers.Authorization.key: `key` picks a field of a Secrets Manager secret's JSON; an SSM parameter is one value",
+        "Configuration error at 'functions.website.prehook.checks.0",
+      ],
+    ],
+    osls: true,
+  },
 ];
 
 const RUNS = CASES.flatMap((c) => [{ cli: 'serverless@3', ...c }, ...(c.osls ? [{ cli: 'osls', ...c }] : [])]);

@@ -172,6 +172,47 @@ describe('serverless prehook check against a deployed version (local Lambda API)
     });
   }
 
+  it('reads secret references with the same credentials and region, and fails closed on one it cannot read', async () => {
+    const secretDir = copyExample(
+      'website',
+      'check-deployed-secrets',
+      edits.replace(
+        '        - GET /healthcheck\n',
+        '        - request:\n            path: /healthcheck\n            headers:\n              Authorization: { ssm: /website/check-token }\n' +
+          '            query:\n              api_key: { secretsManager: website/api, key: checkKey }\n'
+      )
+    );
+    const lambda = await startLambda(HEALTHY);
+    // The token is there; the API key's secret is not (yet).
+    const store = startGroup(LOCALAWS, ['secrets', '--secure-parameter', '/website/check-token=Bearer e2e-SECRET-4b1d']);
+    try {
+      for (let i = 0; i < 100 && !/^secrets (\S+)$/m.test(store.output); i += 1) {
+        if (store.exitCode !== null) throw new Error(`prehook-localaws secrets stopped: ${store.output}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const url = store.output.match(/^secrets (\S+)$/m)[1];
+      const env = { ...awsEnv(lambda), AWS_ENDPOINT_URL_SSM: url, AWS_ENDPOINT_URL_SECRETS_MANAGER: url };
+      const result = await sls('serverless@3', secretDir, ['prehook', 'check', '--aws-profile', 'checker', '--region', 'eu-west-1', '--json'], env);
+      assert.equal(result.status, 1, result.stdout + result.stderr);
+      const report = JSON.parse(result.stdout);
+      assert.deepEqual(
+        report.results.map((r) => [r.check, r.passed, r.attempts, r.reason]),
+        [
+          ['GET /healthcheck', false, 1, "cannot read secret secretsManager:website/api#checkKey: ResourceNotFoundException: Secrets Manager can't find the specified secret."],
+          ['GET /', true, 1, null],
+        ]
+      );
+      // Both stores were asked with the caller's credentials and region; the check that needs
+      // the missing secret was never sent.
+      assert.match(store.output, /^read AmazonSSM\.GetParameter \/website\/check-token credential=AKIDCHECKER\/\d{8}\/eu-west-1\/ssm\/aws4_request$/m);
+      assert.match(store.output, /^read secretsmanager\.GetSecretValue website\/api credential=AKIDCHECKER\/\d{8}\/eu-west-1\/secretsmanager\/aws4_request$/m);
+      assert.equal(lambda.output.match(/^invoke .*$/gm).length, 1);
+      assert.ok(!result.stdout.includes('e2e-SECRET-4b1d') && !result.stderr.includes('e2e-SECRET-4b1d'));
+    } finally {
+      await Promise.all([stop(lambda), stop(store)]);
+    }
+  });
+
   it('fails a broken version given by --qualifier', async () => {
     const lambda = await startLambda(BROKEN);
     try {

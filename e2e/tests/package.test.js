@@ -240,6 +240,56 @@ describe('website with afterTraffic and PREHOOK_SKIP, serverless@3', () => {
   lintCases.push({ label: 'website with afterTraffic and PREHOOK_SKIP, serverless@3', dir: () => dir });
 });
 
+// Secret references: the package holds the references only, the hook's role may read exactly
+// those, a literal credential warns, and the template passes cfn-lint (below).
+describe('website with secret references, osls', () => {
+  const withSecrets = edits.replace(
+    '        - GET /healthcheck\n',
+    '        - request:\n            path: /healthcheck\n            headers:\n' +
+      '              Authorization: { ssm: /website/check-token }\n              X-Api-Key: written-in-plain-text\n' +
+      '            query:\n              api_key: { secretsManager: website/api, key: checkKey }\n'
+  );
+  let dir;
+  let run;
+  let template;
+
+  it('packages, warning about the literal credential', (t) => {
+    dir = copyExample('website', 'secrets', withSecrets, edits.forOsls);
+    run = runPackage('osls', dir);
+    t.diagnostic(`serverless package took ${run.seconds.toFixed(1)} s`);
+    assert.equal(run.status, 0, run.output);
+    template = JSON.parse(fs.readFileSync(templatePath(dir), 'utf8'));
+    assert.match(
+      run.output.replace(/\s*\n\s*/g, ' '),
+      /functions\.website\.prehook\.checks\[0\]\.request\.headers\.X-Api-Key: looks like a credential written as plain text/
+    );
+    assert.doesNotMatch(run.output, /headers\.Authorization: looks like/);
+  });
+
+  it('lets the hook read exactly the referenced parameter and secret', () => {
+    const statements = template.Resources[HOOK_ROLE].Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const resources = (action) => statements.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource.map(sub));
+    assert.deepEqual(resources('ssm:GetParameter'), [
+      'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/website/check-token',
+    ]);
+    assert.deepEqual(resources('secretsmanager:GetSecretValue'), [
+      'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:website/api-??????',
+    ]);
+    assert.ok(!JSON.stringify(template.Resources.IamRoleLambdaExecution || {}).match(/ssm:|secretsmanager:/));
+  });
+
+  it('ships the references in prehook.json, not values', () => {
+    const zipName = template.Resources[HOOK].Properties.Code.S3Key.split('/').pop();
+    const entries = readZip(fs.readFileSync(path.join(dir, '.serverless', zipName)));
+    const config = JSON.parse(entries.find((e) => e.name === 'prehook.json').data.toString('utf8'));
+    const request = config.functions['website-dev-website'].checks[0].request;
+    assert.deepEqual(request.headers.Authorization, { ssm: '/website/check-token' });
+    assert.deepEqual(request.query, { api_key: { secretsManager: 'website/api', key: 'checkKey' } });
+  });
+
+  lintCases.push({ label: 'website with secret references, osls', dir: () => dir });
+});
+
 // One cfn-lint process for every template packaged above: its start-up (loading the resource
 // schemas) costs seconds, paid once instead of once per case.
 describe('cfn-lint, one run over every packaged template', () => {

@@ -27,6 +27,23 @@ export interface PrehookExpect {
   outputMatches?: string;
 }
 
+/**
+ * A value kept in SSM Parameter Store (String or SecureString, decrypted) or Secrets Manager (the
+ * secret's string, or the field `key` of its JSON), read by the hook when it runs and by
+ * `serverless prehook check` with your credentials. `prehook.json` holds only the reference; the
+ * hook's role may read exactly the referenced parameters and secrets.
+ */
+export type PrehookSecretReference =
+  | { /** Parameter name (`/prod/api-key`, optionally `:version` or `:label`) or ARN. */ ssm: string }
+  | {
+      /** Secret name (`prod/api`) or complete ARN. */
+      secretsManager: string;
+      /** A field of the secret's JSON; the whole string without it. */
+      key?: string;
+    };
+
+export type PrehookRequestValue = string | number | boolean | PrehookSecretReference;
+
 export interface PrehookHttpRequest {
   /** @default "GET" */
   method?: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'OPTIONS' | string;
@@ -37,7 +54,10 @@ export interface PrehookHttpRequest {
    * @default the most specific route of the function's events that matches the path
    */
   route?: string;
-  headers?: Record<string, string | number | boolean>;
+  /** Values as text, or a secret reference read when the checks run (never written to the package). */
+  headers?: Record<string, PrehookRequestValue>;
+  /** Query parameters sent after the path's own query string; values as for `headers`. */
+  query?: Record<string, PrehookRequestValue>;
   /** Text as written; any other value is sent as JSON. */
   body?: unknown;
 }
@@ -233,6 +253,30 @@ export interface CheckRun {
   fail(id: number, nowMs: number, reason: string): boolean;
   /** Each check's outcome, in plan order (once `next` said done). */
   reports(): CheckReport[];
+  /**
+   * The secret references of the planned checks, each once: resolve each (SSM GetParameter with
+   * decryption, Secrets Manager GetSecretValue) and hand it over with `resolveSecret` before the
+   * first `next`. A check whose reference has no value fails unsent, naming it.
+   */
+  secretReferences(): SecretReference[];
+  /**
+   * The value of the reference `name`, or the `error` that kept it from being read. Values never
+   * appear in what the run reports (`[redacted <name>]`). False for a name the run does not use.
+   */
+  resolveSecret(name: string, resolution: SecretResolution): boolean;
+}
+
+/** A reference to read: `name` is `ssm:/prod/token` or `secretsManager:prod/api#key`. */
+export interface SecretReference {
+  name: string;
+  ssm?: string;
+  secretsManager?: string;
+  key?: string;
+}
+
+export interface SecretResolution {
+  value?: string;
+  error?: string;
 }
 
 export interface CheckTarget {

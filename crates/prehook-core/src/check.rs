@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::error::ConfigErrors;
 use crate::node::{Node, describe, index, integer, join, object, string, strings};
 use crate::pattern::{Pattern, ValueMatcher};
+use crate::secret::{SecretRef, Text, parse_text, percent_encode};
 use crate::status::StatusSpec;
 
 /// How the new version is invoked: the shape of the event it receives.
@@ -113,8 +114,13 @@ pub struct HttpRequest {
     /// its path parameters; inferred from the function's events unless given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
+    /// Values are text, or secret references resolved when the checks run.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, Text>,
+    /// Query parameters besides the path's own query string, sent after it; values as for
+    /// `headers` (a secret belongs here, not in `path`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub query: BTreeMap<String, Text>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<Body>,
 }
@@ -127,12 +133,56 @@ impl HttpRequest {
             .map_or(&self.path, |(path, _)| path)
     }
 
-    /// The raw query string after `?`, if any.
-    pub fn query(&self) -> Option<&str> {
-        self.path
+    /// The raw query string: the path's own after `?`, then the `query` parameters
+    /// percent-encoded (a secret reference still unresolved is left out: see
+    /// [`HttpRequest::with_secrets`]).
+    pub fn query(&self) -> Option<String> {
+        let own = self
+            .path
             .split_once('?')
             .map(|(_, query)| query)
-            .filter(|q| !q.is_empty())
+            .filter(|q| !q.is_empty());
+        let added = self.query.iter().filter_map(|(name, value)| {
+            let value = value.plain()?;
+            Some(format!(
+                "{}={}",
+                percent_encode(name),
+                percent_encode(value)
+            ))
+        });
+        let parts: Vec<String> = own.map(str::to_owned).into_iter().chain(added).collect();
+        (!parts.is_empty()).then(|| parts.join("&"))
+    }
+
+    /// Every secret reference of the request: header values, then query values.
+    pub fn secrets(&self) -> impl Iterator<Item = &SecretRef> {
+        self.headers
+            .values()
+            .chain(self.query.values())
+            .filter_map(Text::secret)
+    }
+
+    /// The request with every secret reference replaced by `resolve`'s text; `Err` names the
+    /// first reference it has none for.
+    pub fn with_secrets(
+        &self,
+        resolve: impl Fn(&SecretRef) -> Option<String>,
+    ) -> Result<Self, SecretRef> {
+        let swap = |map: &BTreeMap<String, Text>| -> Result<BTreeMap<String, Text>, SecretRef> {
+            map.iter()
+                .map(|(name, value)| match value {
+                    Text::Plain(_) => Ok((name.clone(), value.clone())),
+                    Text::Secret(reference) => resolve(reference)
+                        .map(|text| (name.clone(), Text::Plain(text)))
+                        .ok_or_else(|| reference.clone()),
+                })
+                .collect()
+        };
+        Ok(Self {
+            headers: swap(&self.headers)?,
+            query: swap(&self.query)?,
+            ..self.clone()
+        })
     }
 }
 
@@ -193,7 +243,7 @@ impl Expect {
 const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
 const HTTP_CHECK_KEYS: [&str; 3] = ["name", "request", "expect"];
 const RAW_CHECK_KEYS: [&str; 3] = ["name", "payload", "expect"];
-const REQUEST_KEYS: [&str; 5] = ["method", "path", "route", "headers", "body"];
+const REQUEST_KEYS: [&str; 6] = ["method", "path", "route", "headers", "query", "body"];
 const HTTP_EXPECT_KEYS: [&str; 6] = [
     "status",
     "bodyContains",
@@ -335,6 +385,7 @@ fn parse_request_line(text: &str, path: &str, errors: &mut ConfigErrors) -> Opti
         path: target?,
         route: None,
         headers: BTreeMap::new(),
+        query: BTreeMap::new(),
         body: None,
     })
 }
@@ -408,37 +459,12 @@ fn parse_request(node: Node<'_>, errors: &mut ConfigErrors) -> Option<HttpReques
             .map(Some),
         None => Some(None),
     };
-    let mut headers = BTreeMap::new();
-    if let Some((value, path)) = field("headers") {
-        if let Some(map) = object(Node::new(value, &path), &[], &mut ConfigErrors::default()) {
-            for (name, value) in map {
-                let header_path = join(&path, name);
-                let text = match value {
-                    Value::String(s) => Some(s.clone()),
-                    Value::Number(n) => Some(n.to_string()),
-                    Value::Bool(b) => Some(b.to_string()),
-                    other => {
-                        errors.push(
-                            &header_path,
-                            format!("expected a header value (text), got {}", describe(other)),
-                        );
-                        None
-                    }
-                };
-                if let Some(text) = text {
-                    headers.insert(name.clone(), text);
-                }
-            }
-        } else {
-            errors.push(
-                path,
-                format!(
-                    "expected a mapping of header names to values, got {}",
-                    describe(value)
-                ),
-            );
-        }
-    }
+    let headers = field("headers")
+        .map(|(value, path)| parse_values(Node::new(value, &path), "header", errors))
+        .unwrap_or_default();
+    let query = field("query")
+        .map(|(value, path)| parse_values(Node::new(value, &path), "query", errors))
+        .unwrap_or_default();
     let body = field("body").and_then(|(value, _)| match value {
         Value::Null => None,
         Value::String(text) => Some(Body::Text(text.clone())),
@@ -449,8 +475,35 @@ fn parse_request(node: Node<'_>, errors: &mut ConfigErrors) -> Option<HttpReques
         path: target?,
         route: route?,
         headers,
+        query,
         body,
     })
+}
+
+/// `headers` or `query`: names to text or secret references.
+fn parse_values(node: Node<'_>, what: &str, errors: &mut ConfigErrors) -> BTreeMap<String, Text> {
+    let Value::Object(map) = node.value else {
+        let hint = if what == "query" {
+            " (a query string goes into `path`: `/orders?page=2`)"
+        } else {
+            ""
+        };
+        errors.push(
+            node.path,
+            format!(
+                "expected a mapping of {what} names to values, got {}{hint}",
+                describe(node.value)
+            ),
+        );
+        return BTreeMap::new();
+    };
+    map.iter()
+        .filter_map(|(name, value)| {
+            let path = join(node.path, name);
+            parse_text(Node::new(value, &path), &format!("{what} value"), errors)
+                .map(|text| (name.clone(), text))
+        })
+        .collect()
 }
 
 fn parse_expect(node: Node<'_>, event: EventKind, errors: &mut ConfigErrors) -> Option<Expect> {
@@ -578,7 +631,11 @@ mod tests {
             panic!()
         };
         assert_eq!(
-            (second.method.as_str(), second.path_only(), second.query()),
+            (
+                second.method.as_str(),
+                second.path_only(),
+                second.query().as_deref()
+            ),
             ("POST", "/form", Some("x=1"))
         );
         assert_eq!(checks[2].name, "GET /");
@@ -600,7 +657,7 @@ mod tests {
         let Request::Http(request) = &check.request else {
             panic!()
         };
-        assert_eq!(request.headers["X-Count"], "3");
+        assert_eq!(request.headers["X-Count"], Text::from("3"));
         assert_eq!(request.body, Some(Body::Json(json!({"ping": true}))));
         assert_eq!(check.expect.body_contains, ["Welcome", "to"]);
         assert!(check.expect.headers["content-type"].matches("application/json"));

@@ -69,12 +69,13 @@ pub fn client_context() -> String {
 }
 
 /// The headers sent: the configured ones plus `User-Agent` and, for a JSON body, `Content-Type`,
-/// unless the check sets them itself.
+/// unless the check sets them itself. Secret references are resolved before an event is built
+/// (the engine does it); one left unresolved is not sent.
 fn headers(http: &HttpRequest) -> Vec<(String, String)> {
     let mut headers: Vec<(String, String)> = http
         .headers
         .iter()
-        .map(|(k, v)| (k.clone(), v.clone()))
+        .filter_map(|(k, v)| Some((k.clone(), v.plain()?.to_owned())))
         .collect();
     let has = |headers: &[(String, String)], name: &str| {
         headers.iter().any(|(k, _)| k.eq_ignore_ascii_case(name))
@@ -167,7 +168,7 @@ fn rest_api_event(http: &HttpRequest, context: &EventContext) -> Value {
     let path = http.path_only();
     let headers = headers(http);
     let (header_map, multi_headers) = single_and_multi(&headers);
-    let query = query_pairs(http.query().unwrap_or(""), true);
+    let query = query_pairs(&http.query().unwrap_or_default(), true);
     let (query_map, multi_query) = single_and_multi(&query);
     let (resource, path_parameters) = match declared_route(http) {
         Some((route, params)) if params.is_empty() => (route, Value::Null),
@@ -227,7 +228,8 @@ fn http_api_event(http: &HttpRequest, context: &EventContext) -> Value {
         .collect();
     headers.retain(|(k, _)| k != "cookie");
     let user_agent = header_value(&headers, "user-agent");
-    let query = query_pairs(http.query().unwrap_or(""), true);
+    let raw_query = http.query().unwrap_or_default();
+    let query = query_pairs(&raw_query, true);
     let mut query_map: BTreeMap<String, String> = BTreeMap::new();
     for (name, value) in &query {
         query_map
@@ -242,7 +244,7 @@ fn http_api_event(http: &HttpRequest, context: &EventContext) -> Value {
         "version": "2.0",
         "routeKey": "$default",
         "rawPath": path,
-        "rawQueryString": http.query().unwrap_or(""),
+        "rawQueryString": raw_query,
         "headers": headers.into_iter().collect::<BTreeMap<_, _>>(),
         "requestContext": {
             "accountId": "000000000000",
@@ -314,7 +316,7 @@ pub fn lambda_integration_event(http: &HttpRequest) -> Value {
             .map(|(k, v)| (k, Value::String(v)))
             .collect()
     };
-    let query = to_map(query_pairs(http.query().unwrap_or(""), true));
+    let query = to_map(query_pairs(&http.query().unwrap_or_default(), true));
     let (request_path, path) = match declared_route(http) {
         Some((route, params)) => (route.to_owned(), to_map(params.into_iter().collect())),
         None => (http.path_only().to_owned(), Map::new()),
@@ -362,7 +364,7 @@ fn alb_event(http: &HttpRequest) -> Value {
         .into_iter()
         .map(|(k, v)| (k.to_ascii_lowercase(), v))
         .collect();
-    let query: BTreeMap<String, String> = query_pairs(http.query().unwrap_or(""), false)
+    let query: BTreeMap<String, String> = query_pairs(&http.query().unwrap_or_default(), false)
         .into_iter()
         .collect();
     json!({
@@ -398,6 +400,7 @@ mod tests {
             path: path.into(),
             route: None,
             headers: BTreeMap::new(),
+            query: BTreeMap::new(),
             body: None,
         }
     }

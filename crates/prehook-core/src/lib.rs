@@ -6,6 +6,8 @@
 //! - [`status`], [`pattern`]: expected status codes, regular expressions, header matchers;
 //! - [`appspec`]: which functions and versions a CodeDeploy deployment moves;
 //! - [`event`]: the events a check sends, [`route`]: declared routes and their parameters; [`evaluate`]: judging what came back;
+//! - [`secret`]: header and query values kept in SSM or Secrets Manager, resolved when the
+//!   checks run;
 //! - [`transform`]: the service-config transform the Serverless plugin applies;
 //! - [`artifact`]: the hook's deployment zip (shipped `bootstrap` + `prehook.json`).
 
@@ -19,6 +21,7 @@ pub mod hook_config;
 mod node;
 pub mod pattern;
 pub mod route;
+pub mod secret;
 pub mod status;
 pub mod transform;
 
@@ -29,6 +32,7 @@ pub use evaluate::{Evaluation, Outcome, evaluate};
 pub use event::{EventContext, build_event, client_context, user_agent};
 pub use hook_config::{FunctionChecks, HookConfig, Skip};
 pub use pattern::{Pattern, ValueMatcher};
+pub use secret::{Redactor, SecretRef, Text};
 pub use status::StatusSpec;
 pub use transform::{Changes, Plan, PluginFacts, transform};
 

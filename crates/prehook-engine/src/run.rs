@@ -7,12 +7,12 @@
 //! backoff, per-attempt timeouts, the concurrency bounds and the cutoff are decided here, so
 //! both drivers reach the same verdicts, and tests drive the run with a fake clock.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::time::Duration;
 
 use prehook_core::{
-    Evaluation, EventContext, EventKind, HookConfig, LifecycleEvent, Outcome, build_event,
-    client_context, evaluate,
+    Evaluation, EventContext, EventKind, HookConfig, LifecycleEvent, Outcome, Redactor, Request,
+    SecretRef, build_event, client_context, evaluate,
 };
 
 use crate::error::Error;
@@ -194,6 +194,10 @@ pub struct CheckRun {
     /// Set once the cutoff ended the run.
     cut_off: bool,
     attempts: VecDeque<AttemptRecord>,
+    /// What the driver resolved each secret reference to, or why it could not.
+    secrets: BTreeMap<SecretRef, Result<String, String>>,
+    /// Hides the resolved values in everything the run reports.
+    redactor: Redactor,
 }
 
 impl CheckRun {
@@ -215,7 +219,37 @@ impl CheckRun {
             next_id: 0,
             cut_off: false,
             attempts: VecDeque::new(),
+            secrets: BTreeMap::new(),
+            redactor: Redactor::default(),
         }
+    }
+
+    /// The secret references of the planned checks, each once: what the driver resolves
+    /// (SSM, Secrets Manager) and hands over with [`CheckRun::resolve_secret`] before the
+    /// first [`CheckRun::poll`]. The engine itself never reads a secret store.
+    pub fn secret_references(&self) -> Vec<SecretRef> {
+        let mut references: Vec<SecretRef> = self
+            .checks
+            .iter()
+            .filter_map(|c| match &c.planned.check.request {
+                Request::Http(http) => Some(http.secrets().cloned().collect::<Vec<_>>()),
+                Request::Raw(_) => None,
+            })
+            .flatten()
+            .collect();
+        references.sort();
+        references.dedup();
+        references
+    }
+
+    /// The value of `reference`, or why it could not be read (`ParameterNotFound: ...`). A
+    /// check whose reference failed, or was never given, fails without being invoked, with a
+    /// reason that names the reference; a value is never part of what the run reports.
+    pub fn resolve_secret(&mut self, reference: &SecretRef, value: Result<String, String>) {
+        if let Ok(text) = &value {
+            self.redactor.add(reference, text);
+        }
+        self.secrets.insert(reference.clone(), value);
     }
 
     /// A run of the checks `event` runs on `targets` ([`plan_checks`]).
@@ -244,8 +278,12 @@ impl CheckRun {
             return Action::Done;
         }
         self.expire(now);
-        if let Some(index) = self.next_to_start(now) {
-            return self.start_attempt(index, now);
+        while let Some(index) = self.next_to_start(now) {
+            match self.unresolved(index) {
+                // Retrying cannot help: the secret is read once, before the run.
+                Some(reason) => self.fail_unsent(index, reason),
+                None => return self.start_attempt(index, now),
+            }
         }
         if self.is_done() {
             return Action::Done;
@@ -270,12 +308,20 @@ impl CheckRun {
         };
         let planned = &self.checks[index].planned;
         let duration_ms = now.saturating_sub(started).as_millis() as u64;
+        // A version may echo what it was sent: the answer is judged with the secret values
+        // already hidden, so that no excerpt or reason (cut to length before it could be
+        // redacted) carries a piece of one.
+        let redacted = (!self.redactor.is_empty()).then(|| {
+            self.redactor
+                .redact_answer(&String::from_utf8_lossy(&response.payload))
+                .into_bytes()
+        });
         let evaluation = evaluate(
             planned.event,
             &planned.check.expect,
             &Outcome {
                 function_error: response.function_error.as_deref(),
-                payload: &response.payload,
+                payload: redacted.as_deref().unwrap_or(&response.payload),
                 duration_ms,
             },
         );
@@ -419,6 +465,54 @@ impl CheckRun {
         })
     }
 
+    /// Why check `index` cannot be sent: a secret reference of its request without a value.
+    fn unresolved(&self, index: usize) -> Option<String> {
+        let Request::Http(http) = &self.checks[index].planned.check.request else {
+            return None;
+        };
+        http.secrets()
+            .find_map(|reference| match self.secrets.get(reference) {
+                Some(Ok(_)) => None,
+                Some(Err(reason)) => Some(format!("cannot read secret {reference}: {reason}")),
+                None => Some(format!(
+                    "secret {reference} was not resolved before the checks started"
+                )),
+            })
+    }
+
+    /// Check `index` fails at once, unsent, as one attempt with `reason`.
+    fn fail_unsent(&mut self, index: usize, reason: String) {
+        let evaluation = self.redact(failed(reason));
+        let check = &mut self.checks[index];
+        check.attempts += 1;
+        let planned = &check.planned;
+        let record = AttemptRecord {
+            function: planned.function.clone(),
+            key: planned.key.clone(),
+            qualifier: planned.qualifier.clone(),
+            check: planned.check.name.clone(),
+            sent: planned.sent(),
+            attempt: check.attempts,
+            duration_ms: 0,
+            evaluation,
+        };
+        check.stage = Stage::Finished;
+        check.last = Some(record.evaluation.clone());
+        check.last_duration_ms = 0;
+        self.attempts.push_back(record);
+    }
+
+    fn redact(&self, evaluation: Evaluation) -> Evaluation {
+        if self.redactor.is_empty() {
+            return evaluation;
+        }
+        Evaluation {
+            reason: evaluation.reason.map(|r| self.redactor.redact(&r)),
+            excerpt: self.redactor.redact(&evaluation.excerpt),
+            ..evaluation
+        }
+    }
+
     fn start_attempt(&mut self, index: usize, now: Duration) -> Action {
         let id = self.next_id;
         self.next_id += 1;
@@ -433,7 +527,19 @@ impl CheckRun {
             ),
             time_epoch_ms: self.settings.epoch_ms + now.as_millis() as u64,
         };
-        let payload = build_event(planned.event, &planned.check.request, &context)
+        let request = match &planned.check.request {
+            Request::Http(http) => {
+                let secrets = &self.secrets;
+                // `poll` starts no check with a reference lacking a value.
+                let resolved = http.with_secrets(|reference| match secrets.get(reference) {
+                    Some(Ok(value)) => Some(value.clone()),
+                    _ => None,
+                });
+                Request::Http(resolved.unwrap_or_else(|_| http.clone()))
+            }
+            Request::Raw(_) => planned.check.request.clone(),
+        };
+        let payload = build_event(planned.event, &request, &context)
             .to_string()
             .into_bytes();
         Action::Invoke {
@@ -457,6 +563,7 @@ impl CheckRun {
     ) {
         let backoff = self.settings.backoff;
         let cutoff = self.settings.cutoff;
+        let evaluation = self.redact(evaluation);
         let check = &mut self.checks[index];
         let planned = &check.planned;
         self.attempts.push_back(AttemptRecord {

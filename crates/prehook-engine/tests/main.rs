@@ -1,4 +1,5 @@
 //! Integration tests of prehook-engine, one binary.
 
 mod run;
+mod secrets;
 mod world;

@@ -15,11 +15,11 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use futures::FutureExt;
 use prehook_core::LifecycleEvent;
-use prehook_engine::{CheckRun, Target};
+use prehook_engine::Target;
 use serde_json::{Value, json};
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, describe};
@@ -27,7 +27,8 @@ use crate::custom_resource::{
     self, NotSent, Request, RequestType, ResponseStatus, ResponseUploader, SendSettings,
 };
 use crate::handler::Hook;
-use crate::{engine, log};
+use crate::log;
+use crate::secrets::SecretsApi;
 
 /// Longest wait for GetAlias: past it the checks run anyway.
 const ALIAS_TIMEOUT: Duration = Duration::from_secs(5);
@@ -151,7 +152,7 @@ fn physical_resource_id(request: &Request) -> String {
     }
 }
 
-impl<C: CodeDeployApi, L: LambdaApi + AliasApi> Hook<C, L> {
+impl<C: CodeDeployApi, L: LambdaApi + AliasApi, S: SecretsApi> Hook<C, L, S> {
     /// Answers one custom resource request whose invocation ends at `deadline`; `Ok` once
     /// CloudFormation has the answer.
     pub async fn handle_custom_resource<U: ResponseUploader>(
@@ -282,28 +283,24 @@ impl<C: CodeDeployApi, L: LambdaApi + AliasApi> Hook<C, L> {
         start: Instant,
         cutoff: Instant,
     ) -> Decision {
-        let settings = prehook_engine::Settings {
-            backoff: self.settings.backoff,
-            concurrency: self.settings.concurrency,
-            run_id: request.request_id.clone(),
-            epoch_ms: epoch_ms_at(start),
-            cutoff: cutoff.saturating_duration_since(start),
-        };
         let target = Target {
             function: gate.function.clone(),
             qualifier: gate.version.clone(),
         };
-        let mut run = match CheckRun::plan(
-            config,
-            &[target],
-            LifecycleEvent::BeforeAllowTraffic,
-            settings,
-        ) {
-            Ok(run) => run,
+        let summary = match self
+            .run_checks(
+                config,
+                &[target],
+                LifecycleEvent::BeforeAllowTraffic,
+                &request.request_id,
+                start,
+                cutoff,
+            )
+            .await
+        {
+            Ok(summary) => summary,
             Err(error) => return Decision::failed(error.to_string()),
         };
-        engine::drive(&self.lambda, &mut run, start).await;
-        let summary = run.summary();
         let new_alias = format!("alias {} of {} is new", gate.alias, gate.function);
         if summary.passed {
             Decision {
@@ -330,14 +327,6 @@ impl<C: CodeDeployApi, L: LambdaApi + AliasApi> Hook<C, L> {
             }
         }
     }
-}
-
-/// Milliseconds since the Unix epoch at `instant` (a moment just past): the events' request time.
-fn epoch_ms_at(instant: Instant) -> u64 {
-    let now_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64);
-    now_ms.saturating_sub(instant.elapsed().as_millis() as u64)
 }
 
 #[cfg(test)]

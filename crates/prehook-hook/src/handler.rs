@@ -11,13 +11,14 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use futures::FutureExt;
 use prehook_core::{AppSpec, HookConfig, LifecycleEvent};
-use prehook_engine::{Backoff, CheckRun, Concurrency, Target};
+use prehook_engine::{Backoff, CheckRun, Concurrency, Summary, Target};
 use serde_json::json;
 
 use crate::aws::{AwsError, CodeDeployApi, LambdaApi, Reported};
 use crate::error::Error;
+use crate::secrets::{SdkSecrets, SecretsApi};
 use crate::verdict::{Status, Verdict};
-use crate::{engine, lifecycle, log};
+use crate::{engine, lifecycle, log, secrets};
 
 /// Longest reason logged; the full list of failures is in the check attempt lines.
 const MAX_REASON_CHARS: usize = 1000;
@@ -34,6 +35,8 @@ pub struct Settings {
     pub report_attempts: u32,
     /// Longest wait for one status call.
     pub report_timeout: Duration,
+    /// Longest wait for the secrets the checks reference (all read at once).
+    pub secrets_timeout: Duration,
 }
 
 impl Default for Settings {
@@ -44,13 +47,16 @@ impl Default for Settings {
             backoff: Backoff::default(),
             report_attempts: 4,
             report_timeout: Duration::from_secs(5),
+            secrets_timeout: Duration::from_secs(10),
         }
     }
 }
 
-pub struct Hook<C, L> {
+pub struct Hook<C, L, S = SdkSecrets> {
     pub codedeploy: C,
     pub lambda: L,
+    /// Reads the secrets the checks reference (SSM, Secrets Manager).
+    pub secrets: S,
     /// The checks config, or why it could not be loaded (every deployment then fails with it).
     pub config: Result<HookConfig, Error>,
     pub settings: Settings,
@@ -59,7 +65,7 @@ pub struct Hook<C, L> {
     pub function_name: Option<String>,
 }
 
-impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
+impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
     /// Handles one invocation whose deadline is `deadline`; `Ok` once a status was reported.
     pub async fn handle(
         &self,
@@ -103,6 +109,37 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
         Ok(verdict)
     }
 
+    /// Plans the checks `event` runs on `targets`, reads their secret references, and runs them
+    /// until they end or `cutoff`: the one way the hook runs checks, for CodeDeploy's lifecycle
+    /// events and for the first-deploy gate alike. `run_id` names the run in each event.
+    pub(crate) async fn run_checks(
+        &self,
+        config: &HookConfig,
+        targets: &[Target],
+        event: LifecycleEvent,
+        run_id: &str,
+        start: Instant,
+        cutoff: Instant,
+    ) -> Result<Summary, prehook_engine::Error> {
+        let settings = prehook_engine::Settings {
+            backoff: self.settings.backoff,
+            concurrency: self.settings.concurrency,
+            run_id: run_id.to_owned(),
+            epoch_ms: epoch_ms_at(start),
+            cutoff: cutoff.saturating_duration_since(start),
+        };
+        let mut run = CheckRun::plan(config, targets, event, settings)?;
+        secrets::resolve(
+            &self.secrets,
+            &mut run,
+            self.settings.secrets_timeout,
+            cutoff,
+        )
+        .await;
+        engine::drive(&self.lambda, &mut run, start).await;
+        Ok(run.summary())
+    }
+
     /// The verdict, decided by `cutoff`: the checks still running then fail the deployment.
     async fn decide(
         &self,
@@ -142,19 +179,20 @@ impl<C: CodeDeployApi, L: LambdaApi> Hook<C, L> {
                 qualifier: resource.target_version.clone(),
             })
             .collect();
-        let settings = prehook_engine::Settings {
-            backoff: self.settings.backoff,
-            concurrency: self.settings.concurrency,
-            run_id: event.deployment_id.clone(),
-            epoch_ms: epoch_ms_at(start),
-            cutoff: cutoff.saturating_duration_since(start),
-        };
-        let mut run = match CheckRun::plan(config, &targets, hook_event, settings) {
-            Ok(run) => run,
+        let summary = match self
+            .run_checks(
+                config,
+                &targets,
+                hook_event,
+                &event.deployment_id,
+                start,
+                cutoff,
+            )
+            .await
+        {
+            Ok(summary) => summary,
             Err(error) => return Verdict::failed(error.to_string()),
         };
-        engine::drive(&self.lambda, &mut run, start).await;
-        let summary = run.summary();
         Verdict {
             status: if summary.passed {
                 Status::Succeeded

@@ -7,6 +7,8 @@
 //! - [`skip`]: checks skipped on purpose;
 //! - [`engine`]: the driver here of prehook-engine (the state machine that plans and decides a
 //!   run of checks): invokes through [`LambdaApi`] on tokio, each attempt logged;
+//! - [`secrets`]: the SSM parameters and Secrets Manager secrets the checks reference, read
+//!   before they start;
 //! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines;
 //! - [`first_deploy`]: the gate CloudFormation asks before it creates an alias (a custom
@@ -21,6 +23,7 @@ pub mod first_deploy;
 pub mod handler;
 pub mod lifecycle;
 pub mod log;
+pub mod secrets;
 pub mod skip;
 pub mod verdict;
 
@@ -28,6 +31,7 @@ pub use aws::{CodeDeployApi, LambdaApi};
 pub use error::Error;
 pub use first_deploy::AliasApi;
 pub use handler::{Hook, Settings};
+pub use secrets::{SdkSecrets, SecretsApi};
 pub use verdict::{Status, Verdict};
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};

@@ -6,7 +6,7 @@ use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use prehook_hook::config::load_config;
 use prehook_hook::custom_resource::{self, HttpsUploader};
-use prehook_hook::{Hook, Settings, deadline_instant};
+use prehook_hook::{Hook, SdkSecrets, Settings, deadline_instant};
 
 // One thread is plenty for a handful of concurrent HTTP calls, and starts faster.
 #[tokio::main(flavor = "current_thread")]
@@ -16,6 +16,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let hook = Arc::new(Hook {
         codedeploy: aws_sdk_codedeploy::Client::new(&sdk),
         lambda: aws_sdk_lambda::Client::new(&sdk),
+        secrets: SdkSecrets::new(&sdk),
         // Loaded once per cold start; an invalid config fails every deployment with its reason.
         config: load_config(),
         settings: Settings::default(),

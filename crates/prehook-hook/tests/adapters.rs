@@ -13,7 +13,8 @@ fn every_http_event_kind_routes_in_lambda_http() {
         method: "POST".into(),
         path: "/api/items?x=1&x=2".into(),
         route: None,
-        headers: BTreeMap::from([("X-Token".to_owned(), "t".to_owned())]),
+        headers: BTreeMap::from([("X-Token".to_owned(), "t".into())]),
+        query: BTreeMap::new(),
         body: Some(Body::Json(json!({"a": 1}))),
     };
     // A declared route names the resource and path parameters, and routing is unchanged.

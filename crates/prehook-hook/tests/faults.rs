@@ -663,6 +663,7 @@ async fn run_gate_case(case: GateCase) -> Result<(), String> {
         let hook = Hook {
             codedeploy: hook.codedeploy,
             lambda: PanickingLambda,
+            secrets: hook.secrets,
             config: hook.config,
             settings: hook.settings,
             function_name: hook.function_name,

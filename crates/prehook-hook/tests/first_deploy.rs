@@ -101,6 +101,34 @@ async fn a_new_alias_s_healthy_version_passes_its_checks_and_the_create_succeeds
     assert_eq!(calls[0].json()["path"], "/healthcheck");
 }
 
+/// The gate runs checks the way CodeDeploy's hook does (`Hook::run_checks`): a check's secret
+/// reference is read and sent. Guards the first version of the gate, which planned its own run
+/// and sent checks with their references unread.
+#[tokio::test]
+async fn a_new_alias_s_checks_read_their_secret_references() {
+    let gate = Gate::start().await;
+    gate.env
+        .secrets
+        .secure_parameter("/website/token", "Bearer s3cr3t-gate");
+    gate.env.lambda.reply(
+        GATE_FUNCTION,
+        Some(VERSION),
+        Reply::http(200, "<h1>Welcome</h1>"),
+    );
+
+    let checks = json!([{"request": {"path": "/healthcheck",
+        "headers": {"Authorization": {"ssm": "/website/token"}}}}]);
+    let answer = gate.answer(config(checks), "Create").await;
+
+    assert_eq!(answer.status, ResponseStatus::Success);
+    let calls = gate.env.lambda.calls_of(GATE_FUNCTION);
+    assert_eq!(calls.len(), 1);
+    assert_eq!(
+        calls[0].json()["headers"]["Authorization"],
+        "Bearer s3cr3t-gate"
+    );
+}
+
 #[tokio::test]
 async fn a_new_alias_s_broken_version_fails_the_create_with_the_checks_reasons() {
     let gate = Gate::start().await;
@@ -331,6 +359,7 @@ async fn a_panic_while_checking_is_answered_failed() {
     let hook = Hook {
         codedeploy: real.codedeploy,
         lambda: PanickingLambda,
+        secrets: real.secrets,
         config: real.config,
         settings: real.settings,
         function_name: real.function_name,

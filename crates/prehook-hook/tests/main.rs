@@ -1,5 +1,5 @@
-//! Integration tests: the hook handler with the real AWS SDK clients against local CodeDeploy
-//! and Lambda endpoints over HTTP, and the built `bootstrap` under a local Runtime API.
+//! Integration tests: the hook handler with the real AWS SDK clients against local CodeDeploy,
+//! Lambda, SSM and Secrets Manager endpoints over HTTP, and the built `bootstrap` under a local Runtime API.
 
 mod support;
 
@@ -10,4 +10,5 @@ mod faults;
 mod first_deploy;
 mod healthy;
 mod lifecycle;
+mod secrets;
 mod security;

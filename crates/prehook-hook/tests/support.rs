@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use prehook_core::HookConfig;
 use prehook_engine::Backoff;
-use prehook_hook::{Error, Hook, Settings, Verdict};
-use prehook_localaws::{LocalCodeDeploy, LocalLambda, StatusReport};
+use prehook_hook::{Error, Hook, SdkSecrets, Settings, Verdict};
+use prehook_localaws::{LocalCodeDeploy, LocalLambda, LocalSecrets, StatusReport};
 use serde_json::{Value, json};
 
 pub const DEPLOYMENT: &str = "d-TEST00001";
@@ -20,6 +20,8 @@ pub type SdkHook = Hook<aws_sdk_codedeploy::Client, aws_sdk_lambda::Client>;
 pub struct Env {
     pub codedeploy: LocalCodeDeploy,
     pub lambda: LocalLambda,
+    /// SSM and Secrets Manager, for checks' secret references.
+    pub secrets: LocalSecrets,
 }
 
 /// Settings with short backoffs so retries cost tests little time.
@@ -41,7 +43,12 @@ impl Env {
         let codedeploy = LocalCodeDeploy::start().await.unwrap();
         codedeploy.add_deployment(DEPLOYMENT, APPLICATION, &appspec(functions));
         let lambda = LocalLambda::start().await.unwrap();
-        Self { codedeploy, lambda }
+        let secrets = LocalSecrets::start().await.unwrap();
+        Self {
+            codedeploy,
+            lambda,
+            secrets,
+        }
     }
 
     /// The hook with real SDK clients aimed at the local endpoints.
@@ -71,9 +78,19 @@ impl Env {
         let lambda = aws_sdk_lambda::config::Builder::from(&sdk)
             .endpoint_url(self.lambda.url())
             .build();
+        let ssm = aws_sdk_ssm::config::Builder::from(&sdk)
+            .endpoint_url(self.secrets.url())
+            .build();
+        let secrets_manager = aws_sdk_secretsmanager::config::Builder::from(&sdk)
+            .endpoint_url(self.secrets.url())
+            .build();
         Hook {
             codedeploy: aws_sdk_codedeploy::Client::from_conf(codedeploy),
             lambda: aws_sdk_lambda::Client::from_conf(lambda),
+            secrets: SdkSecrets {
+                ssm: aws_sdk_ssm::Client::from_conf(ssm),
+                secrets_manager: aws_sdk_secretsmanager::Client::from_conf(secrets_manager),
+            },
             config,
             settings,
             function_name: Some(HOOK_FUNCTION.into()),

@@ -4,6 +4,8 @@
 //! - [`lambda`]: the Lambda Invoke API, with functions programmed from Rust;
 //! - [`runtime`]: the Lambda Runtime API a `bootstrap` binary polls for events;
 //! - [`response_url`]: the pre-signed S3 URL a custom resource's response is uploaded to;
+//! - [`secrets`]: SSM GetParameter and Secrets Manager GetSecretValue, for checks' secret
+//!   references;
 //! - [`rehearse`]: one CodeDeploy hook invocation of a real `bootstrap`, end to end;
 //! - [`rehearse_first_deploy`]: CloudFormation creating a new alias's first-deploy gate, answered
 //!   by a real `bootstrap`.
@@ -18,6 +20,7 @@ pub mod rehearse_first_deploy;
 mod reply;
 pub mod response_url;
 pub mod runtime;
+pub mod secrets;
 mod server;
 
 pub use codedeploy::{
@@ -27,4 +30,5 @@ pub use lambda::{Invocation, LocalLambda};
 pub use reply::{Action, Reply};
 pub use response_url::{LocalResponseUrl, ResponseUpload};
 pub use runtime::{LocalRuntime, RuntimeResult};
+pub use secrets::{LocalSecrets, SecretCall};
 pub use server::{HttpCall, Server};

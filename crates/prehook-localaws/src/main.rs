@@ -147,12 +147,16 @@ async fn run_first_deploy(cli: &Cli) -> ExitCode {
 }
 
 mod lambda_command;
+mod secrets_command;
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("lambda") {
         return lambda_command::run(&args[1..]).await;
+    }
+    if args.first().map(String::as_str) == Some("secrets") {
+        return secrets_command::run(&args[1..]).await;
     }
     let cli = match parse(&args) {
         Ok(cli) => cli,

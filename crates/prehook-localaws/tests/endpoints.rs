@@ -450,3 +450,77 @@ async fn the_response_url_keeps_each_put_and_refuses_anything_else() {
     assert_eq!(uploads[0].content_type.as_deref(), Some(""));
     assert_eq!(responses.calls(), 3);
 }
+
+#[tokio::test]
+async fn secrets_answer_as_ssm_and_secrets_manager_do() {
+    use prehook_localaws::LocalSecrets;
+    use prehook_localaws::secrets::{GET_PARAMETER, GET_SECRET_VALUE};
+
+    let store = LocalSecrets::start().await.unwrap();
+    store.secure_parameter("/app/token", "s3cret");
+    store.secret("app/api", r#"{"key":"k"}"#);
+    store.deny("/app/denied");
+    let call = |target: &'static str, body: Value| {
+        let url = store.url();
+        async move {
+            let addr = addr(&url).to_owned();
+            let headers = [
+                ("x-amz-target", target),
+                ("content-type", "application/x-amz-json-1.1"),
+                (
+                    "authorization",
+                    "AWS4-HMAC-SHA256 Credential=AKID/20260101/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=x",
+                ),
+            ];
+            let answer = send(&addr, "POST", "/", &headers, &body.to_string())
+                .await
+                .unwrap();
+            let value: Value = serde_json::from_str(&answer.body).unwrap_or(Value::Null);
+            (answer.status, value)
+        }
+    };
+
+    // A SecureString is decrypted only when asked to; a version selector is accepted.
+    let (status, plain) = call(
+        GET_PARAMETER,
+        json!({"Name": "/app/token:1", "WithDecryption": true}),
+    )
+    .await;
+    assert_eq!(
+        (status, plain["Parameter"]["Value"].as_str()),
+        (200, Some("s3cret"))
+    );
+    assert_eq!(plain["Parameter"]["Type"], "SecureString");
+    let (_, cipher) = call(GET_PARAMETER, json!({"Name": "/app/token"})).await;
+    assert_ne!(cipher["Parameter"]["Value"], "s3cret");
+    let (status, missing) = call(GET_PARAMETER, json!({"Name": "/app/none"})).await;
+    assert_eq!(
+        (status, missing["__type"].as_str()),
+        (400, Some("ParameterNotFound"))
+    );
+    let (status, denied) = call(GET_PARAMETER, json!({"Name": "/app/denied"})).await;
+    assert_eq!(
+        (status, denied["__type"].as_str()),
+        (400, Some("AccessDeniedException"))
+    );
+
+    // A secret by name or by its full ARN.
+    for id in ["app/api".to_owned(), LocalSecrets::secret_arn("app/api")] {
+        let (status, secret) = call(GET_SECRET_VALUE, json!({"SecretId": id})).await;
+        assert_eq!(
+            (status, secret["SecretString"].as_str()),
+            (200, Some(r#"{"key":"k"}"#))
+        );
+        assert_eq!(secret["ARN"], LocalSecrets::secret_arn("app/api"));
+    }
+    let (status, none) = call(GET_SECRET_VALUE, json!({"SecretId": "app/none"})).await;
+    assert_eq!(
+        (status, none["__type"].as_str()),
+        (400, Some("ResourceNotFoundException"))
+    );
+
+    let calls = store.calls();
+    assert_eq!(calls.len(), 7);
+    assert!(calls[0].with_decryption && !calls[1].with_decryption);
+    assert_eq!(calls[0].signed_for.as_deref(), Some("ssm"));
+}

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use napi_derive::napi;
-use prehook_core::{HookConfig, LifecycleEvent};
+use prehook_core::{HookConfig, LifecycleEvent, SecretRef};
 use prehook_engine::{Action, Backoff, DEFAULT_CONCURRENCY, InvokeResponse, Settings, Target};
 
 /// Longest a run may take unless told otherwise: Lambda's own maximum, the longest a hook
@@ -159,6 +159,27 @@ pub struct CheckReport {
     pub reason: Option<String>,
 }
 
+/// A secret reference of the run's checks, to read before the first `next`.
+#[napi(object)]
+pub struct SecretReference {
+    /// `ssm:/prod/token` or `secretsManager:prod/api#key`: what `resolveSecret` takes, and what
+    /// a failed check's reason and a redaction mark name.
+    pub name: String,
+    /// The SSM parameter name or ARN (GetParameter with decryption).
+    pub ssm: Option<String>,
+    /// The Secrets Manager secret name or ARN (GetSecretValue).
+    pub secrets_manager: Option<String>,
+    /// The field of the secret's JSON; the whole string without it.
+    pub key: Option<String>,
+}
+
+/// What reading a reference gave: its value, or the error that kept it from being read.
+#[napi(object)]
+pub struct SecretResolution {
+    pub value: Option<String>,
+    pub error: Option<String>,
+}
+
 /// A run of checks as the hook runs them (same events, attempts, timeouts, verdicts), driven
 /// from JS: `next(nowMs)` says what to invoke and until when to wait, `complete`/`fail` feed
 /// each answer back, `reports()` gives the results in plan order. Times are milliseconds since
@@ -245,6 +266,65 @@ impl CheckRun {
     pub fn fail(&mut self, id: u32, now_ms: f64, reason: String) -> bool {
         self.run
             .on_error(u64::from(id), duration_of(now_ms), &reason)
+    }
+
+    /// The secret references of the planned checks, each once: resolve each and hand it over
+    /// with `resolveSecret` before the first `next`.
+    #[napi]
+    pub fn secret_references(&self) -> Vec<SecretReference> {
+        self.run
+            .secret_references()
+            .into_iter()
+            .map(|reference| {
+                let name = reference.to_string();
+                match reference {
+                    SecretRef::Ssm { ssm } => SecretReference {
+                        name,
+                        ssm: Some(ssm),
+                        secrets_manager: None,
+                        key: None,
+                    },
+                    SecretRef::SecretsManager {
+                        secrets_manager,
+                        key,
+                    } => SecretReference {
+                        name,
+                        ssm: None,
+                        secrets_manager: Some(secrets_manager),
+                        key,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    /// The value of the reference `name`, or the error that kept it from being read (a value
+    /// without an error counts; neither is an error). False for a name the run does not use.
+    #[napi]
+    pub fn resolve_secret(&mut self, name: String, resolution: SecretResolution) -> bool {
+        let Some(reference) = self
+            .run
+            .secret_references()
+            .into_iter()
+            .find(|r| r.to_string() == name)
+        else {
+            return false;
+        };
+        let value = match resolution {
+            SecretResolution {
+                value: Some(value),
+                error: None,
+            } => Ok(value),
+            SecretResolution {
+                error: Some(error), ..
+            } => Err(error),
+            SecretResolution {
+                value: None,
+                error: None,
+            } => Err("no value".to_owned()),
+        };
+        self.run.resolve_secret(&reference, value);
+        true
     }
 
     /// Each check's result, in plan order (once `next` said done).

@@ -8,6 +8,28 @@
 const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
 const statusCode = { anyOf: [{ type: 'integer' }, { type: 'string' }] };
 
+// A header or query value kept in SSM or Secrets Manager, read by the hook when it runs.
+const secretReference = {
+  anyOf: [
+    {
+      type: 'object',
+      properties: { ssm: { type: 'string', minLength: 1 } },
+      required: ['ssm'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      properties: { secretsManager: { type: 'string', minLength: 1 }, key: { type: 'string', minLength: 1 } },
+      required: ['secretsManager'],
+      additionalProperties: false,
+    },
+  ],
+};
+const requestValues = {
+  type: 'object',
+  additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, secretReference] },
+};
+
 const request = {
   anyOf: [
     { type: 'string' },
@@ -17,10 +39,8 @@ const request = {
         method: { type: 'string' },
         path: { type: 'string' },
         route: { type: 'string' },
-        headers: {
-          type: 'object',
-          additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
-        },
+        headers: requestValues,
+        query: requestValues,
         body: {},
       },
       required: ['path'],

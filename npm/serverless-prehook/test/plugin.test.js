@@ -249,3 +249,49 @@ describe('PREHOOK_SKIP', () => {
     assert.deepEqual(warnings, []);
   });
 });
+
+describe('secret references in checks', () => {
+  it('packages the references, never a value, grants exactly their reads and warns about literal credentials', async () => {
+    const warnings = [];
+    const api = {
+      handler: 'handler.handler',
+      events: [{ httpApi: 'GET /orders' }],
+      prehook: {
+        checks: [
+          {
+            request: {
+              path: '/orders',
+              headers: { Authorization: { ssm: '/shop/check-token' }, 'X-Legacy-Token': 'written-in-plain-text' },
+              query: { api_key: { secretsManager: 'shop/api', key: 'checkKey' } },
+            },
+          },
+        ],
+      },
+    };
+    const { template, serviceDir } = await packageService(service({ functions: { api } }), {
+      beforeRun(serverless) {
+        const plugin = serverless.pluginManager.plugins.find((p) => p.constructor.name === 'ServerlessPrehook');
+        const ignore = () => {};
+        plugin.log = { notice: ignore, info: ignore, error: ignore, warning: (message) => warnings.push(message) };
+      },
+    });
+    const zipName = template.Resources.PreHookLambdaFunction.Properties.Code.S3Key.split('/').pop();
+    const zip = readZip(fs.readFileSync(path.join(serviceDir, '.serverless', zipName)));
+    const request = JSON.parse(zip[1].data.toString('utf8')).functions['shop-dev-api'].checks[0].request;
+    assert.deepEqual(request.headers.Authorization, { ssm: '/shop/check-token' });
+    assert.deepEqual(request.query.api_key, { secretsManager: 'shop/api', key: 'checkKey' });
+
+    const statements = statementsOf(template.Resources.PreHookIamRole);
+    const read = (action) => statements.filter((s) => s.Action.includes(action)).flatMap((s) => s.Resource);
+    assert.deepEqual(read('ssm:GetParameter'), [
+      { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/shop/check-token' },
+    ]);
+    assert.deepEqual(read('secretsmanager:GetSecretValue'), [
+      { 'Fn::Sub': 'arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shop/api-??????' },
+    ]);
+    assert.ok(!statements.some((s) => s.Action.some((a) => a.startsWith('kms:'))), 'no KMS statement');
+
+    assert.equal(warnings.length, 1, warnings);
+    assert.match(warnings[0], /functions\.api\.prehook\.checks\[0\]\.request\.headers\.X-Legacy-Token: looks like a credential written as plain text.*\{ ssm: \/path\/to\/param \}/);
+  });
+});

@@ -189,6 +189,7 @@ fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
     if input.in_vpc {
         statements.push(network_interfaces_statement());
     }
+    statements.extend(super::secrets::statements(input.checked));
     statements
 }
 

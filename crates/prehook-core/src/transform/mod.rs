@@ -24,6 +24,7 @@ pub mod iam;
 pub mod migration;
 pub mod naming;
 pub mod options;
+pub mod secrets;
 pub mod versioning;
 
 use std::collections::BTreeMap;
@@ -105,7 +106,8 @@ pub struct Changes {
     pub first_deploy: Vec<FirstDeployGate>,
     /// One line per checked function, for the package-time log.
     pub summary: Vec<String>,
-    /// What the package-time log must show as warnings (checks skipped on purpose).
+    /// What the package-time log must show as warnings (checks skipped on purpose, credentials
+    /// written as plain text).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
@@ -322,7 +324,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             line
         })
         .collect();
-    let warnings = facts
+    let mut warnings: Vec<String> = facts
         .skip
         .iter()
         .map(|skip| {
@@ -332,6 +334,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             )
         })
         .collect();
+    warnings.extend(secrets::warnings(&checked));
     Ok(Plan::Apply(Box::new(Changes {
         hook_function_key: options.function_key.clone(),
         hook_function,

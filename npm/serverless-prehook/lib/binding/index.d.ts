@@ -30,6 +30,16 @@ export declare class CheckRun {
    * (`AccessDeniedException: ...`); false when it is no longer awaited.
    */
   fail(id: number, nowMs: number, reason: string): boolean
+  /**
+   * The secret references of the planned checks, each once: resolve each and hand it over
+   * with `resolveSecret` before the first `next`.
+   */
+  secretReferences(): Array<SecretReference>
+  /**
+   * The value of the reference `name`, or the error that kept it from being read (a value
+   * without an error counts; neither is an error). False for a name the run does not use.
+   */
+  resolveSecret(name: string, resolution: SecretResolution): boolean
   /** Each check's result, in plan order (once `next` said done). */
   reports(): Array<CheckReport>
 }
@@ -119,6 +129,27 @@ export interface InvokeReply {
 
 /** The latest published version among ListVersionsByFunction's `Version` values. */
 export declare function latestPublishedVersion(versions: Array<string>): string | null
+
+/** A secret reference of the run's checks, to read before the first `next`. */
+export interface SecretReference {
+  /**
+   * `ssm:/prod/token` or `secretsManager:prod/api#key`: what `resolveSecret` takes, and what
+   * a failed check's reason and a redaction mark name.
+   */
+  name: string
+  /** The SSM parameter name or ARN (GetParameter with decryption). */
+  ssm?: string
+  /** The Secrets Manager secret name or ARN (GetSecretValue). */
+  secretsManager?: string
+  /** The field of the secret's JSON; the whole string without it. */
+  key?: string
+}
+
+/** What reading a reference gave: its value, or the error that kept it from being read. */
+export interface SecretResolution {
+  value?: string
+  error?: string
+}
 
 /** A function the run checks, by deployed name. */
 export interface SelectedFunction {

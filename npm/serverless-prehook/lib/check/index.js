@@ -4,7 +4,8 @@
 // as the hook (the addon's CheckRun, driven by ./run), against a deployed version or
 // serverless-offline.
 
-const { createClient, invoker, listVersions } = require('./lambda');
+const { clientConfig, createClient, invoker, listVersions } = require('./lambda');
+const { secretReader } = require('./secrets');
 const { functionNames, lifecycleEvent, target } = require('./options');
 const { failureMessage, jsonReport, textReport } = require('./report');
 const { runChecks } = require('./run');
@@ -30,12 +31,14 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
   if (!selection.ok) throw new CheckError(`prehook check: ${selection.error}`);
 
   const client = await createClient(provider, where);
+  // Secrets come from AWS with the caller's credentials, also when the functions run locally.
+  const readSecret = secretReader(await clientConfig(provider, { local: false }));
   try {
     const targets = [];
     for (const { function: functionName } of selection.functions) {
       targets.push({ function: functionName, qualifier: await qualifierOf(core, client, functionName, options, where) });
     }
-    const reports = await runChecks(core, hookConfigJson, targets, invoker(client), event);
+    const reports = await runChecks(core, hookConfigJson, targets, invoker(client), event, readSecret);
     if (options.json) {
       write(JSON.stringify(jsonReport(reports, where), null, 2));
     } else {
@@ -45,6 +48,7 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
     return reports;
   } finally {
     client.destroy();
+    readSecret.destroy();
   }
 }
 

@@ -7,21 +7,26 @@
 
 const { performance } = require('node:perf_hooks');
 
+const { resolveSecrets } = require('./secrets');
+
 /**
  * Runs the checks of `targets` (`[{ function, qualifier }]`) as the hook would and resolves to
  * their reports in plan order. `invoke(request)` performs one Lambda Invoke and resolves to
  * `{ functionError, payload }`; a rejection is a failed invoke, its `String(error)`
- * (`AccessDeniedException: ...`) the reason. Throws when the run cannot start (a target
- * without checks).
+ * (`AccessDeniedException: ...`) the reason. `readSecret(reference)` reads one secret
+ * reference of the checks (./secrets), before the first invoke; without it such checks fail
+ * unsent. Throws when the run cannot start (a target without checks).
  */
-async function runChecks(core, hookConfigJson, targets, invoke, lifecycleEvent) {
-  const started = performance.now();
-  const now = () => performance.now() - started;
+async function runChecks(core, hookConfigJson, targets, invoke, lifecycleEvent, readSecret) {
   const run = new core.CheckRun(hookConfigJson, targets, {
     lifecycleEvent,
     runId: `check-${process.pid}`,
     epochMs: Date.now(),
   });
+  if (readSecret) await resolveSecrets(run, readSecret);
+  // The run's clock starts once the secrets are read, as the hook's checks start then.
+  const started = performance.now();
+  const now = () => performance.now() - started;
   // Resolves the current wait early when an answer comes.
   let answered = () => {};
   const settle = (feed) => {

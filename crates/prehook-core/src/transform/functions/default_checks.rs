@@ -77,6 +77,7 @@ fn http_check(function: &Value, kind: EventKind) -> Check {
             path,
             route: template,
             headers: BTreeMap::new(),
+            query: BTreeMap::new(),
             body: None,
         }),
         expect: Expect {
@@ -262,6 +263,7 @@ mod tests {
             path: path.into(),
             route: None,
             headers: BTreeMap::new(),
+            query: BTreeMap::new(),
             body: None,
         };
         let infer = |path: &str| infer_route(&function, EventKind::ApiGateway, &request(path));
