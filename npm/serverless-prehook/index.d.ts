@@ -124,6 +124,11 @@ export interface PrehookCustomConfig {
   };
   /** Key of the injected hook function. @default "preHook" */
   functionName?: string;
+  /**
+   * Key of the post-traffic hook function, injected (same artifact and role) only when a function
+   * has `afterTraffic`. @default functionName + "Post" ("preHookPost")
+   */
+  postTrafficFunctionName?: string;
   /** @default "x86_64" */
   architecture?: 'x86_64' | 'arm64';
   /** The only runtime Lambda accepts for the hook; `provided.al2` is refused (blocked by Lambda since 2026-08-31). @default "provided.al2023" */

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use prehook_hook::config::load_config;
+use prehook_hook::lifecycle;
 use prehook_hook::{Hook, Settings, deadline_instant};
 
 // One thread is plenty for a handful of concurrent HTTP calls, and starts faster.
@@ -19,6 +20,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         config: load_config(),
         settings: Settings::default(),
         function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok(),
+        serves: lifecycle::serves(
+            std::env::var(lifecycle::LIFECYCLE_EVENT_VAR)
+                .ok()
+                .as_deref(),
+        ),
     });
     lambda_runtime::run(service_fn(
         move |event: LambdaEvent<CodeDeployLifecycleEvent>| {

@@ -100,6 +100,7 @@ async fn a_panic_while_checking_is_reported_as_failed() {
         config: real.config,
         settings: real.settings,
         function_name: real.function_name,
+        serves: real.serves,
     };
 
     let verdict = hook

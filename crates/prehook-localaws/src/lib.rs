@@ -15,9 +15,7 @@ mod reply;
 pub mod runtime;
 mod server;
 
-pub use codedeploy::{
-    ApiCall, Deployment, LambdaTarget, LocalCodeDeploy, RevisionStyle, StatusReport,
-};
+pub use codedeploy::{ApiCall, Deployment, LocalCodeDeploy, RevisionStyle, StatusReport};
 pub use lambda::{Invocation, LocalLambda};
 pub use reply::{Action, Reply};
 pub use runtime::{LocalRuntime, RuntimeResult};

@@ -7,12 +7,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use prehook_localaws::rehearse::{
-    AFTER_ALLOW_TRAFFIC, BEFORE_ALLOW_TRAFFIC, Options, Rehearsal, describe_line, rehearse,
+    AFTER_ALLOW_TRAFFIC, BEFORE_ALLOW_TRAFFIC, HOOK_FUNCTION, Options, Rehearsal, describe_line,
+    rehearse,
 };
 
 const USAGE: &str = "usage: prehook-localaws rehearse --bootstrap PATH --config PATH --function NAME \
 --version N [--alias Live] [--current-version N] --lambda-endpoint URL [--timeout SECONDS] \
-[--event BeforeAllowTraffic|AfterAllowTraffic] [--expect Succeeded|Failed] [--json]";
+[--event BeforeAllowTraffic|AfterAllowTraffic] [--hook-function NAME] [--hook-env KEY=VALUE]... \
+[--appspec-hook EVENT=FUNCTION]... [--expect Succeeded|Failed] [--json]";
 
 struct Cli {
     options: Options,
@@ -36,6 +38,12 @@ fn parse(args: &[String]) -> Result<Cli, String> {
         (None, None, None, None, None);
     let mut alias = "Live".to_owned();
     let mut event = BEFORE_ALLOW_TRAFFIC.to_owned();
+    let mut hook_function = HOOK_FUNCTION.to_owned();
+    let (mut hook_env, mut hooks) = (Vec::new(), Vec::new());
+    let pair = |flag: &str, text: String| match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("{flag} takes KEY=VALUE, got {text:?}")),
+    };
     let (mut current_version, mut expect, mut json, mut timeout) = (None, None, false, 60);
     while let Some(flag) = args.next() {
         match flag.as_str() {
@@ -68,6 +76,9 @@ fn parse(args: &[String]) -> Result<Cli, String> {
                     ));
                 }
             }
+            "--hook-function" => hook_function = value(flag, &mut args)?,
+            "--hook-env" => hook_env.push(pair(flag, value(flag, &mut args)?)?),
+            "--appspec-hook" => hooks.push(pair(flag, value(flag, &mut args)?)?),
             "--json" => json = true,
             other => return Err(format!("unknown option {other:?}")),
         }
@@ -92,6 +103,9 @@ fn parse(args: &[String]) -> Result<Cli, String> {
             lambda_endpoint: endpoint.ok_or_else(|| missing("--lambda-endpoint"))?,
             timeout: Duration::from_secs(timeout),
             event,
+            hook_function,
+            hook_env,
+            hooks,
         },
         expect,
         json,
@@ -185,6 +199,35 @@ mod tests {
         )))
         .unwrap();
         assert_eq!(after.options.event, "AfterAllowTraffic");
+        assert_eq!(after.options.hook_function, HOOK_FUNCTION);
+        let post = parse(&args(&format!(
+            "rehearse --bootstrap {manifest} --config {manifest} --function f --version 2 \
+             --lambda-endpoint http://127.0.0.1:3002 --event AfterAllowTraffic \
+             --hook-function svc-dev-preHookPost --hook-env PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic \
+             --appspec-hook BeforeAllowTraffic=svc-dev-preHook --appspec-hook AfterAllowTraffic=svc-dev-preHookPost"
+        )))
+        .unwrap();
+        assert_eq!(post.options.hook_function, "svc-dev-preHookPost");
+        assert_eq!(
+            post.options.hook_env,
+            [(
+                "PREHOOK_LIFECYCLE_EVENT".to_owned(),
+                "AfterAllowTraffic".to_owned()
+            )]
+        );
+        assert_eq!(
+            post.options.hooks,
+            [
+                (
+                    "BeforeAllowTraffic".to_owned(),
+                    "svc-dev-preHook".to_owned()
+                ),
+                (
+                    "AfterAllowTraffic".to_owned(),
+                    "svc-dev-preHookPost".to_owned()
+                )
+            ]
+        );
     }
 
     #[test]
@@ -214,6 +257,10 @@ mod tests {
         assert_eq!(
             err("rehearse --event AllowTraffic".into()),
             "--event takes BeforeAllowTraffic or AfterAllowTraffic, got \"AllowTraffic\""
+        );
+        assert_eq!(
+            err("rehearse --hook-env PREHOOK_LIFECYCLE_EVENT".into()),
+            "--hook-env takes KEY=VALUE, got \"PREHOOK_LIFECYCLE_EVENT\""
         );
     }
 }
