@@ -291,15 +291,26 @@ export interface CheckReport {
   reason?: string;
 }
 
+export interface PrehookCompiledHook {
+  logicalId: string;
+  removeProperties: string[];
+  setProperties?: Record<string, unknown>;
+  removeDependsOn: string[];
+}
+
 export interface PrehookChanges {
   hookFunctionKey: string;
   hookFunction: Record<string, unknown>;
-  /** What the plugin changes in the hook's compiled `AWS::Lambda::Function` before the template is written. */
-  compiledHook: {
-    logicalId: string;
-    removeProperties: string[];
-    setProperties?: Record<string, unknown>;
-    removeDependsOn: string[];
+  /**
+   * What the plugin changes in the hook's compiled `AWS::Lambda::Function` before the template is
+   * written: the service's environment, layers, ... out; `PREHOOK_LIFECYCLE_EVENT` (and its VPC) in.
+   */
+  compiledHook: PrehookCompiledHook;
+  /** The post-traffic hook function (same artifact and role); present only when a function has `afterTraffic`. */
+  postTrafficHook?: {
+    functionKey: string;
+    function: Record<string, unknown>;
+    compiledHook: PrehookCompiledHook;
   };
   artifact: { architecture: string; shippedFileName: string; fileName: string; path: string };
   /** The hook's checks config, written as prehook.json into its zip. */
