@@ -102,8 +102,8 @@ for (const [cli, order] of [
       worker = template.Resources[WORKER];
     });
 
-    it('environment: the hook has none of the service’s; the worker keeps both its own and the provider’s', () => {
-      assert.equal(hook.Properties.Environment, undefined);
+    it('environment: the hook has none of the service’s, only its own lifecycle event; the worker keeps both its own and the provider’s', () => {
+      assert.deepEqual(hook.Properties.Environment, { Variables: { PREHOOK_LIFECYCLE_EVENT: 'BeforeAllowTraffic' } });
       assert.ok(!JSON.stringify(hook).includes('ghp_not-a-real-token'));
       assert.deepEqual(Object.keys(worker.Properties.Environment.Variables).sort(), ['BATCH_SIZE', 'BROKEN', 'GITHUB_TOKEN', 'TABLE']);
     });

@@ -13,12 +13,18 @@ const { readZip } = require('../../npm/serverless-prehook/testing/zip');
 
 const VERSION = require('../../npm/serverless-prehook/package.json').version;
 const HOOK = 'PreHookLambdaFunction';
+const POST_HOOK = 'PreHookPostLambdaFunction';
 const HOOK_ROLE = 'PreHookIamRole';
 
-/** What each example checks: function key → deployed name, event kind, alias logical id. */
+/**
+ * What each example checks: function key → deployed name, event kind, alias logical id, checks
+ * (and afterTraffic checks, which bring the post-traffic hook function).
+ */
 const EXAMPLES = {
   website: {
-    functions: { website: { name: 'website-dev-website', event: 'apigateway', alias: 'WebsiteLambdaFunctionAliasLive', checks: 2 } },
+    functions: {
+      website: { name: 'website-dev-website', event: 'apigateway', alias: 'WebsiteLambdaFunctionAliasLive', checks: 2, afterTraffic: 1 },
+    },
     // `custom.prehook.alarms: true`: logical ids of the rollback alarms each deployment group watches.
     alarms: { WebsiteLambdaFunctionDeploymentGroup: ['WebsitePrehookErrorsAlarm', 'PrehookApiGateway5XXErrorAlarm'] },
   },
@@ -51,7 +57,28 @@ function assertHookFunction(template, dir, example) {
     assert.equal(config.functions[f.name].key, key);
     assert.equal(config.functions[f.name].event, f.event);
     assert.equal(config.functions[f.name].checks.length, f.checks);
+    assert.equal((config.functions[f.name].afterTraffic || []).length, f.afterTraffic || 0);
   }
+
+  // Each hook function knows which lifecycle event it serves; the post-traffic one exists only
+  // with afterTraffic, and runs the same artifact with the same role.
+  assert.deepEqual(hook.Properties.Environment, { Variables: { PREHOOK_LIFECYCLE_EVENT: 'BeforeAllowTraffic' } });
+  const post = template.Resources[POST_HOOK];
+  if (!Object.values(expected).some((f) => f.afterTraffic)) {
+    assert.equal(post, undefined, 'no post-traffic hook function without afterTraffic');
+    return;
+  }
+  assert.equal(post.Properties.FunctionName, `${example}-dev-preHookPost`);
+  assert.deepEqual(post.Properties.Environment, { Variables: { PREHOOK_LIFECYCLE_EVENT: 'AfterAllowTraffic' } });
+  for (const property of ['Code', 'Role', 'Runtime', 'Handler', 'Architectures', 'MemorySize', 'Timeout']) {
+    assert.deepEqual(post.Properties[property], hook.Properties[property], property);
+  }
+}
+
+/** The hook functions' deployed names: the post-traffic one only with afterTraffic. */
+function hookNames(example) {
+  const post = Object.values(EXAMPLES[example].functions).some((f) => f.afterTraffic);
+  return [`${example}-dev-preHook`].concat(post ? [`${example}-dev-preHookPost`] : []);
 }
 
 function assertLeastPrivilege(template, example) {
@@ -114,9 +141,10 @@ function assertLeastPrivilege(template, example) {
   assert.deepEqual(actionsOf('codedeploy:GetApplicationRevision'), [
     `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:application:\${${app}}`,
   ]);
-  assert.deepEqual(actionsOf('logs:PutLogEvents'), [
-    `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${example}-dev-preHook:*`,
-  ]);
+  assert.deepEqual(
+    actionsOf('logs:PutLogEvents'),
+    hookNames(example).map((name) => `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${name}:*`)
+  );
 
   // The application's own role gains no right to invoke or to report to CodeDeploy from us.
   const shared = JSON.stringify(resources.IamRoleLambdaExecution || {});
@@ -130,6 +158,7 @@ function assertAliases(template, example) {
     assert.equal(alias.Type, 'AWS::Lambda::Alias');
     const update = alias.UpdatePolicy.CodeDeployLambdaAliasUpdate;
     assert.deepEqual(update.BeforeAllowTrafficHook, { Ref: HOOK });
+    assert.deepEqual(update.AfterAllowTrafficHook, f.afterTraffic ? { Ref: POST_HOOK } : undefined);
     assert.equal(template.Resources[update.DeploymentGroupName.Ref].Type, 'AWS::CodeDeploy::DeploymentGroup');
   }
 }
@@ -181,7 +210,8 @@ for (const cli of Object.keys(CLIS)) {
 
         it('injects the hook function with its artifact', () => assertHookFunction(template, dir, example));
         it('grants the hook least privilege on a role of its own', () => assertLeastPrivilege(template, example));
-        it('makes the hook the BeforeAllowTraffic hook of every checked alias', () => assertAliases(template, example));
+        it('makes the hooks the BeforeAllowTraffic (and AfterAllowTraffic) hooks of every checked alias', () =>
+          assertAliases(template, example));
         it('adds the rollback alarms the example asks for, watched by the deployment group', () => assertAlarms(template, example));
         it('puts the first-deploy gate before every checked alias and what routes to it', () => assertFirstDeployGates(template, example));
         lintCases.push({ label: `${example}, ${cli}, ${order}`, dir: () => dir });
@@ -190,42 +220,37 @@ for (const cli of Object.keys(CLIS)) {
   }
 }
 
-// Post-traffic checks and a skip on purpose, in one package run: the hook is the alias's
-// AfterAllowTrafficHook too, may read the deployment targets, and its zip carries the skip.
+// Post-traffic checks (examples/website has afterTraffic) and a skip on purpose, in one package
+// run: the post-traffic hook is the alias's AfterAllowTrafficHook, neither hook may read
+// deployment targets, and the zip both run carries the skip.
 describe('website with afterTraffic and PREHOOK_SKIP, serverless@3', () => {
-  const afterTraffic = edits.replace(
-    '            bodyContains: Welcome to our site\n',
-    '            bodyContains: Welcome to our site\n      afterTraffic:\n        - GET /healthcheck\n'
-  );
   let dir;
   let run;
   let template;
 
   it('packages, with a loud warning', (t) => {
-    dir = copyExample('website', 'after-traffic-skip', afterTraffic);
+    dir = copyExample('website', 'after-traffic-skip');
     run = runPackage('serverless@3', dir, { PREHOOK_SKIP: 'hotfix #123, approved by X' });
     t.diagnostic(`serverless package took ${run.seconds.toFixed(1)} s`);
     assert.equal(run.status, 0, run.output);
     template = JSON.parse(fs.readFileSync(templatePath(dir), 'utf8'));
-    assert.match(run.output, /prehook: website \(website-dev-website\): apigateway, 2 checks \(GET \/healthcheck, GET \/\), 1 after traffic \(GET \/healthcheck\)/);
+    assert.match(run.output, /prehook: website \(website-dev-website\): apigateway, 2 checks \(GET \/healthcheck, GET \/\), 1 after traffic \(GET \/status\)/);
     assert.match(run.output.replace(/\s*\n\s*/g, ' '), /PREHOOK_SKIP is set: the hook will report Succeeded for the deployments of this package WITHOUT running any check \(reason: "hotfix #123, approved by X"\)/);
   });
 
-  it('makes the hook both traffic hooks of the alias', () => {
+  it('makes the pre- and the post-traffic hook functions the traffic hooks of the alias', () => {
     const update = template.Resources.WebsiteLambdaFunctionAliasLive.UpdatePolicy.CodeDeployLambdaAliasUpdate;
     assert.deepEqual(update.BeforeAllowTrafficHook, { Ref: HOOK });
-    assert.deepEqual(update.AfterAllowTrafficHook, { Ref: HOOK });
+    assert.deepEqual(update.AfterAllowTrafficHook, { Ref: POST_HOOK });
   });
 
-  it('lets the hook read the deployment targets of that group only, and nothing wider', () => {
+  it('lets neither hook read deployment targets: each knows its lifecycle event', () => {
     const statements = template.Resources[HOOK_ROLE].Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
-    const targets = statements.find((s) => s.Action.includes('codedeploy:ListDeploymentTargets'));
-    assert.deepEqual(targets.Action, ['codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets']);
-    const group = template.Resources.WebsiteLambdaFunctionDeploymentGroup.Properties.DeploymentGroupName;
-    const [app] = Object.entries(template.Resources).find(([, r]) => r.Type === 'AWS::CodeDeploy::Application');
-    assert.deepEqual(targets.Resource.map(sub), [
-      `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:\${${app}}/${group}`,
-    ]);
+    const actions = statements.flatMap((s) => s.Action);
+    for (const action of ['codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets']) {
+      assert.ok(!actions.includes(action), action);
+    }
+    assert.equal(template.Resources[POST_HOOK].Properties.Environment.Variables.PREHOOK_LIFECYCLE_EVENT, 'AfterAllowTraffic');
     assert.ok(!JSON.stringify(template.Resources.IamRoleLambdaExecution || {}).includes('codedeploy:'));
   });
 
@@ -234,7 +259,7 @@ describe('website with afterTraffic and PREHOOK_SKIP, serverless@3', () => {
     const entries = readZip(fs.readFileSync(path.join(dir, '.serverless', zipName)));
     const config = JSON.parse(entries.find((e) => e.name === 'prehook.json').data.toString('utf8'));
     assert.deepEqual(config.skip, { reason: 'hotfix #123, approved by X', setting: 'PREHOOK_SKIP' });
-    assert.deepEqual(config.functions['website-dev-website'].afterTraffic.map((c) => c.name), ['GET /healthcheck']);
+    assert.deepEqual(config.functions['website-dev-website'].afterTraffic.map((c) => c.name), ['GET /status']);
   });
 
   lintCases.push({ label: 'website with afterTraffic and PREHOOK_SKIP, serverless@3', dir: () => dir });

@@ -1,10 +1,12 @@
 'use strict';
 
-// examples/sam: the template that deploys the shipped hook as a SAM PreTraffic hook passes
-// cfn-lint (which expands the SAM transform, so references to the resources SAM generates,
-// such as WebsiteFunctionDeploymentGroup, are checked too); and the hook folder it deploys
-// (bootstrap from the shipped zip + the committed prehook.json) passes the example's function
-// when healthy and fails it when broken, through local CodeDeploy and Lambda endpoints.
+// examples/sam: the template that deploys the shipped hook as a SAM PreTraffic and PostTraffic
+// hook (two functions of the same code) passes cfn-lint (which expands the SAM transform, so
+// references to the resources SAM generates, such as WebsiteFunctionDeploymentGroup, are checked
+// too); and the hook folder it deploys (bootstrap from the shipped zip + the committed
+// prehook.json), run as each hook function the template defines (its name and environment),
+// passes the example's function when healthy, stops it before traffic when broken, and fails it
+// after traffic when it breaks only then, through local CodeDeploy and Lambda endpoints.
 
 const assert = require('node:assert/strict');
 const { spawn, spawnSync } = require('child_process');
@@ -14,6 +16,7 @@ const readline = require('readline');
 const { describe, it, after } = require('node:test');
 
 const { WORK, cfnLint } = require('../lib/harness');
+const yaml = require('js-yaml');
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLE = path.join(ROOT, 'examples', 'sam');
@@ -43,9 +46,36 @@ describe('examples/sam', () => {
     return `http://127.0.0.1:${port}`;
   }
 
-  for (const [label, broken, verdict] of [
-    ['passes a healthy version', 'false', 'Succeeded'],
-    ['stops a broken version', 'true', 'Failed'],
+  // The two hook functions as the template defines them: name and PREHOOK_LIFECYCLE_EVENT.
+  const CFN_TAGS = ['!Ref', '!Sub', '!GetAtt'].map(
+    (tag) => new yaml.Type(tag, { kind: 'scalar', construct: (data) => ({ [tag]: data }) })
+  );
+  const template = yaml.load(fs.readFileSync(path.join(EXAMPLE, 'template.yaml'), 'utf8'), {
+    schema: yaml.DEFAULT_SCHEMA.extend(CFN_TAGS),
+  });
+  const hooks = template.Resources.WebsiteFunction.Properties.DeploymentPreference.Hooks;
+  const hookFunction = (key) => {
+    const properties = template.Resources[hooks[key]['!Ref']].Properties;
+    return { name: properties.FunctionName, env: properties.Environment.Variables.PREHOOK_LIFECYCLE_EVENT };
+  };
+  const pre = hookFunction('PreTraffic');
+  const post = hookFunction('PostTraffic');
+
+  it('wires two functions of the same code and role, each told its lifecycle event', () => {
+    assert.deepEqual([pre.env, post.env], ['BeforeAllowTraffic', 'AfterAllowTraffic']);
+    const [preProps, postProps] = ['PreTraffic', 'PostTraffic'].map((key) => template.Resources[hooks[key]['!Ref']].Properties);
+    assert.equal(postProps.CodeUri, preProps.CodeUri);
+    assert.deepEqual(postProps.Role, preProps.Role);
+    const statements = template.Resources.HookRole.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const actions = statements.flatMap((s) => [].concat(s.Action));
+    assert.ok(!actions.some((a) => /DeploymentTargets/.test(a)), actions.join(', '));
+  });
+
+  for (const [label, broken, event, verdict] of [
+    ['passes a healthy version before traffic', 'false', 'BeforeAllowTraffic', 'Succeeded'],
+    ['passes a healthy version after traffic', 'false', 'AfterAllowTraffic', 'Succeeded'],
+    ['stops a broken version before traffic', 'true', 'BeforeAllowTraffic', 'Failed'],
+    ['fails a version that breaks under traffic, after traffic', 'after-traffic', 'AfterAllowTraffic', 'Failed'],
   ]) {
     it(`its hook folder ${label}`, async (t) => {
       assert.ok(LOCALAWS, 'PREHOOK_LOCALAWS names the prehook-localaws binary (e2e/run.sh builds it)');
@@ -59,13 +89,17 @@ describe('examples/sam', () => {
       const run = spawnSync(
         LOCALAWS,
         ['rehearse', '--bootstrap', path.join(dir, 'hook', 'bootstrap'), '--config', path.join(dir, 'hook', 'prehook.json'),
-          '--function', 'prehook-sam-website', '--version', '2', '--alias', 'live', '--lambda-endpoint', endpoint, '--expect', verdict],
+          '--function', 'prehook-sam-website', '--version', '2', '--alias', 'live', '--lambda-endpoint', endpoint, '--expect', verdict,
+          '--event', event, '--hook-function', (event === 'BeforeAllowTraffic' ? pre : post).name,
+          '--hook-env', `PREHOOK_LIFECYCLE_EVENT=${(event === 'BeforeAllowTraffic' ? pre : post).env}`,
+          // The AppSpec names the hooks as the alias's UpdatePolicy refers to them (!Ref: the name).
+          '--appspec-hook', `BeforeAllowTraffic=${pre.name}`, '--appspec-hook', `AfterAllowTraffic=${post.name}`],
         { encoding: 'utf8', timeout: 120_000 }
       );
       t.diagnostic(run.stdout.trim().split('\n').pop());
       assert.equal(run.status, 0, `${run.stdout}\n${run.stderr}`);
       assert.match(run.stdout, new RegExp(`^verdict: ${verdict}`, 'm'));
-      assert.match(run.stdout, /prehook-sam-website:2 home page/);
+      assert.match(run.stdout, event === 'BeforeAllowTraffic' ? /prehook-sam-website:2 home page/ : /prehook-sam-website:2 status after traffic/);
     });
   }
 });

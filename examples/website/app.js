@@ -6,6 +6,9 @@
 // Read on every request rather than at load time so a redeployed version with
 // BROKEN=true is the only difference between the healthy and the broken site.
 const isBroken = () => process.env.BROKEN === 'true';
+// BROKEN=after-traffic: a version that answers its pre-traffic checks and breaks only once it
+// serves traffic, what the post-traffic check (`/status`) is there to catch.
+const isDegraded = () => process.env.BROKEN === 'after-traffic';
 
 const HOME_PAGE = `<!doctype html>
 <html lang="en">
@@ -35,6 +38,12 @@ function app(req, res) {
   if (pathname === '/healthcheck') {
     return isBroken()
       ? send(res, 500, 'application/json', JSON.stringify({ status: 'broken' }))
+      : send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
+  }
+  if (pathname === '/status') {
+    if (isBroken()) return send(res, 500, 'application/json', JSON.stringify({ status: 'broken' }));
+    return isDegraded()
+      ? send(res, 503, 'application/json', JSON.stringify({ status: 'degraded' }))
       : send(res, 200, 'application/json', JSON.stringify({ status: 'ok' }));
   }
   if (pathname === '/') {

@@ -149,6 +149,11 @@ export interface PrehookCustomConfig {
   };
   /** Key of the injected hook function. @default "preHook" */
   functionName?: string;
+  /**
+   * Key of the post-traffic hook function, injected (same artifact and role) only when a function
+   * has `afterTraffic`. @default functionName + "Post" ("preHookPost")
+   */
+  postTrafficFunctionName?: string;
   /** @default "x86_64" */
   architecture?: 'x86_64' | 'arm64';
   /** The only runtime Lambda accepts for the hook; `provided.al2` is refused (blocked by Lambda since 2026-08-31). @default "provided.al2023" */
@@ -342,15 +347,26 @@ export interface CheckReport {
   reason?: string;
 }
 
+export interface PrehookCompiledHook {
+  logicalId: string;
+  removeProperties: string[];
+  setProperties?: Record<string, unknown>;
+  removeDependsOn: string[];
+}
+
 export interface PrehookChanges {
   hookFunctionKey: string;
   hookFunction: Record<string, unknown>;
-  /** What the plugin changes in the hook's compiled `AWS::Lambda::Function` before the template is written. */
-  compiledHook: {
-    logicalId: string;
-    removeProperties: string[];
-    setProperties?: Record<string, unknown>;
-    removeDependsOn: string[];
+  /**
+   * What the plugin changes in the hook's compiled `AWS::Lambda::Function` before the template is
+   * written: the service's environment, layers, ... out; `PREHOOK_LIFECYCLE_EVENT` (and its VPC) in.
+   */
+  compiledHook: PrehookCompiledHook;
+  /** The post-traffic hook function (same artifact and role); present only when a function has `afterTraffic`. */
+  postTrafficHook?: {
+    functionKey: string;
+    function: Record<string, unknown>;
+    compiledHook: PrehookCompiledHook;
   };
   artifact: { architecture: string; shippedFileName: string; fileName: string; path: string };
   /** The hook's checks config, written as prehook.json into its zip. */

@@ -93,7 +93,7 @@ class ServerlessPrehook {
     }
     applyToService(this.serverless.service, plan);
     this.canaryGrant = plan.iam.canaryGrantToRemove;
-    this.compiledHook = plan.compiledHook;
+    this.compiledHooks = [plan.compiledHook].concat(plan.postTrafficHook ? [plan.postTrafficHook.compiledHook] : []);
     this.aliasAlarms = plan.aliasAlarms;
     this.firstDeploy = plan.firstDeploy || [];
     for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
@@ -148,16 +148,18 @@ class ServerlessPrehook {
    * from your service").
    */
   isolateHook() {
-    if (!this.compiledHook) return;
+    if (!this.compiledHooks) return;
     const template = this.serverless.service.provider.compiledCloudFormationTemplate;
-    let removed;
+    let removed = [];
     try {
-      removed = isolateCompiledHook(template, this.compiledHook);
+      for (const compiledHook of this.compiledHooks) removed = isolateCompiledHook(template, compiledHook);
     } catch (error) {
       throw new this.serverless.classes.Error(error.message, 'PREHOOK_HOOK_MISSING');
     }
+    // The same provider settings reach every hook function: the last one's list says it.
     if (removed.length > 0) {
-      this.log.info(`prehook: the hook function does not take the service's ${removed.join(', ')}`);
+      const functions = this.compiledHooks.length > 1 ? 'functions do' : 'function does';
+      this.log.info(`prehook: the hook ${functions} not take the service's ${removed.join(', ')}`);
     }
   }
 

@@ -21,9 +21,17 @@ function main([serviceDir, configPath]) {
   const hookId = logicalIdOfFunction(resources, hook.name);
   const hookProps = resources[hookId].Properties;
 
-  out('Hook function');
+  out('Hook functions');
   out(`  ${hookKey} (${hook.name}): runtime ${hookProps.Runtime}, handler ${hookProps.Handler}, ` +
-    `${(hookProps.Architectures || ['x86_64']).join('/')}, ${hookProps.MemorySize} MB, timeout ${hookProps.Timeout} s`);
+    `${(hookProps.Architectures || ['x86_64']).join('/')}, ${hookProps.MemorySize} MB, timeout ${hookProps.Timeout} s, ` +
+    `${lifecycleEvent(hookProps)}`);
+  // The post-traffic hook (only with afterTraffic): the same artifact and role.
+  const postKey = Object.keys(functions).find((key) => key !== hookKey && functions[key].package &&
+    functions[key].package.artifact === hook.package.artifact);
+  if (postKey) {
+    const postProps = resources[logicalIdOfFunction(resources, functions[postKey].name)].Properties;
+    out(`  ${postKey} (${functions[postKey].name}): the same artifact and role, ${lifecycleEvent(postProps)}`);
+  }
   out(`  artifact ${path.relative(serviceDir, path.resolve(serviceDir, hook.package.artifact))}`);
 
   out('IAM statements of the hook\'s role');
@@ -40,13 +48,15 @@ function main([serviceDir, configPath]) {
     out(`  ${checks.key} (${deployedName}): event ${checks.event}, ${checks.retries} retries, ${checks.timeout} s per attempt`);
     out(`    deploymentSettings ${JSON.stringify(fn.deploymentSettings || null)}`);
     for (const alias of aliasesHookedTo(resources, hookId, logicalIdOfFunction(resources, deployedName))) {
-      out(`    alias ${alias.name}: BeforeAllowTrafficHook -> ${hookId}, deployment group ${alias.group}`);
+      const after = alias.after ? `, AfterAllowTrafficHook -> ${alias.after}` : '';
+      out(`    alias ${alias.name}: BeforeAllowTrafficHook -> ${hookId}${after}, deployment group ${alias.group}`);
       // The gate CloudFormation asks while the alias does not exist yet (no CodeDeploy then).
       for (const gate of list(alias.dependsOn).filter((id) => resources[id] && resources[id].Type === 'Custom::PrehookFirstDeploy')) {
         out(`    alias ${alias.name}: waits for ${gate} (Custom::PrehookFirstDeploy -> ${hookId}), which checks version ${render(resources[gate].Properties.Version)} when the alias is new`);
       }
     }
     for (const check of checks.checks) out(`    check ${check.name}: ${describeExpect(check)}`);
+    for (const check of checks.afterTraffic || []) out(`    after traffic: check ${check.name}: ${describeExpect(check)}`);
   }
 }
 
@@ -81,7 +91,17 @@ function aliasesHookedTo(resources, hookId, functionId) {
     .filter((r) => r.Properties.FunctionName && r.Properties.FunctionName.Ref === functionId)
     .map((r) => ({ update: r.UpdatePolicy && r.UpdatePolicy.CodeDeployLambdaAliasUpdate, name: r.Properties.Name, dependsOn: r.DependsOn }))
     .filter((a) => a.update && a.update.BeforeAllowTrafficHook && a.update.BeforeAllowTrafficHook.Ref === hookId)
-    .map((a) => ({ name: a.name, group: render(a.update.DeploymentGroupName), dependsOn: a.dependsOn }));
+    .map((a) => ({
+      name: a.name,
+      group: render(a.update.DeploymentGroupName),
+      after: a.update.AfterAllowTrafficHook && a.update.AfterAllowTrafficHook.Ref,
+      dependsOn: a.dependsOn,
+    }));
+}
+
+function lifecycleEvent(properties) {
+  const variables = (properties.Environment && properties.Environment.Variables) || {};
+  return `PREHOOK_LIFECYCLE_EVENT=${variables.PREHOOK_LIFECYCLE_EVENT || 'unset'}`;
 }
 
 function describeExpect(check) {

@@ -16,6 +16,10 @@ use crate::node::{Node, describe, integer, join, object, string};
 
 /// File name of the config inside the hook's zip.
 pub const CONFIG_FILE_NAME: &str = "prehook.json";
+/// The environment variable that tells a hook function which lifecycle event it serves
+/// (`BeforeAllowTraffic`, the default, or `AfterAllowTraffic`): the transform sets it on each
+/// hook function it injects, and the hook reads it (crates/prehook-hook/src/lifecycle.rs).
+pub const LIFECYCLE_EVENT_VAR: &str = "PREHOOK_LIFECYCLE_EVENT";
 
 /// Attempts after the first one, per check, unless configured.
 pub const DEFAULT_RETRIES: u32 = 2;

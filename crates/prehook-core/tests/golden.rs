@@ -125,6 +125,12 @@ fn the_documented_example_of_every_key_is_valid() {
                 panic!("{legacy:?}")
             };
             assert_eq!(request.route.as_deref(), Some("/users/{id}"));
+            // Its afterTraffic brings the post-traffic hook function, under the key it shows.
+            let post = changes
+                .post_traffic_hook
+                .as_ref()
+                .expect("a post-traffic hook");
+            assert_eq!(post.function_key, "preHookPost");
         }
         other => panic!("serverless.yml.example: {other:?}"),
     }

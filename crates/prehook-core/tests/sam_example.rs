@@ -1,6 +1,7 @@
 use std::fs;
 use std::path::PathBuf;
 
+use prehook_core::hook_config::LIFECYCLE_EVENT_VAR;
 use prehook_core::{EventKind, HookConfig};
 use serde_yaml::Value;
 
@@ -20,7 +21,7 @@ fn ref_target(value: &Value) -> Option<&str> {
 }
 
 #[test]
-fn the_committed_prehook_json_checks_every_function_with_a_pre_traffic_hook() {
+fn the_committed_prehook_json_checks_every_function_the_template_hooks() {
     let config = HookConfig::from_json(&fs::read_to_string(example("hook/prehook.json")).unwrap())
         .unwrap_or_else(|e| panic!("examples/sam/hook/prehook.json: {e}"));
     let template: Value =
@@ -54,20 +55,43 @@ fn the_committed_prehook_json_checks_every_function_with_a_pre_traffic_hook() {
             "{id}: event kind"
         );
 
-        let hook = &resources[hook_id]["Properties"];
-        assert!(
-            hook["FunctionName"]
-                .as_str()
-                .unwrap()
-                .starts_with("CodeDeployHook_"),
-            "SAM's CodeDeploy role invokes only CodeDeployHook_* functions"
-        );
-        assert_eq!(hook["Handler"].as_str(), Some("bootstrap"));
+        // A PostTraffic hook of its own for the afterTraffic checks, and only with them.
+        let post_id = ref_target(&properties["DeploymentPreference"]["Hooks"]["PostTraffic"]);
         assert_eq!(
-            hook["CodeUri"].as_str(),
-            Some("hook/"),
-            "prehook.json sits in hook/"
+            post_id.is_some(),
+            !checks.after_traffic.is_empty(),
+            "{id}: a PostTraffic hook exactly when prehook.json has afterTraffic checks"
         );
+        assert_ne!(
+            post_id,
+            Some(hook_id),
+            "{id}: one function per lifecycle event"
+        );
+        for (hook_id, event) in [
+            (Some(hook_id), "BeforeAllowTraffic"),
+            (post_id, "AfterAllowTraffic"),
+        ] {
+            let Some(hook_id) = hook_id else { continue };
+            let hook = &resources[hook_id]["Properties"];
+            assert!(
+                hook["FunctionName"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("CodeDeployHook_"),
+                "SAM's CodeDeploy role invokes only CodeDeployHook_* functions"
+            );
+            assert_eq!(hook["Handler"].as_str(), Some("bootstrap"));
+            assert_eq!(
+                hook["CodeUri"].as_str(),
+                Some("hook/"),
+                "prehook.json sits in hook/"
+            );
+            assert_eq!(
+                hook["Environment"]["Variables"][LIFECYCLE_EVENT_VAR].as_str(),
+                Some(event),
+                "{hook_id} knows which lifecycle event it serves"
+            );
+        }
     }
     assert_eq!(checked, config.functions.len());
 }

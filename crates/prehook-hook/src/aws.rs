@@ -26,17 +26,6 @@ pub struct DeploymentRevision {
     pub location: Option<RevisionLocation>,
 }
 
-/// One lifecycle event of one deployment target, as CodeDeploy reports it now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TargetEvent {
-    /// The target's id (for a Lambda deployment, the function).
-    pub target: String,
-    /// `BeforeAllowTraffic`, `AllowTraffic`, `AfterAllowTraffic`, ...
-    pub name: String,
-    /// `Pending`, `InProgress`, `Succeeded`, `Failed`, `Skipped` or `Unknown`.
-    pub status: String,
-}
-
 /// What PutLifecycleEventHookExecutionStatus did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reported {
@@ -63,19 +52,7 @@ pub trait CodeDeployApi: Send + Sync {
         execution_id: &str,
         succeeded: bool,
     ) -> impl Future<Output = Result<Reported, AwsError>> + Send;
-
-    /// The lifecycle events of the deployment's Lambda targets (ListDeploymentTargets, then
-    /// BatchGetDeploymentTargets), to tell which hook event is in progress.
-    fn lifecycle_events(
-        &self,
-        deployment_id: &str,
-    ) -> impl Future<Output = Result<Vec<TargetEvent>, AwsError>> + Send;
 }
-
-/// Most targets BatchGetDeploymentTargets takes at once.
-const TARGETS_PER_BATCH: usize = 25;
-/// A Lambda deployment has one target per function; more pages than this is not one of ours.
-const MAX_TARGET_PAGES: usize = 10;
 
 /// The one Lambda call the hook makes: an Invoke of a function version, as the engine asks for
 /// it. Implemented for the SDK's client below; tests point that client at a local endpoint.
@@ -181,53 +158,6 @@ impl CodeDeployApi for aws_sdk_codedeploy::Client {
             }
             Err(error) => Err(describe(error)),
         }
-    }
-
-    async fn lifecycle_events(&self, deployment_id: &str) -> Result<Vec<TargetEvent>, AwsError> {
-        let mut ids = Vec::new();
-        let mut next_token = None;
-        for _ in 0..MAX_TARGET_PAGES {
-            let page = self
-                .list_deployment_targets()
-                .deployment_id(deployment_id)
-                .set_next_token(next_token)
-                .send()
-                .await
-                .map_err(describe)?;
-            ids.extend(page.target_ids().iter().cloned());
-            next_token = page.next_token().map(str::to_owned);
-            if next_token.is_none() {
-                break;
-            }
-        }
-        let mut events = Vec::new();
-        for batch in ids.chunks(TARGETS_PER_BATCH) {
-            let output = self
-                .batch_get_deployment_targets()
-                .deployment_id(deployment_id)
-                .set_target_ids(Some(batch.to_vec()))
-                .send()
-                .await
-                .map_err(describe)?;
-            for target in output
-                .deployment_targets()
-                .iter()
-                .filter_map(|t| t.lambda_target())
-            {
-                let id = target.target_id().unwrap_or_default();
-                events.extend(target.lifecycle_events().iter().map(|event| {
-                    TargetEvent {
-                        target: id.to_owned(),
-                        name: event.lifecycle_event_name().unwrap_or_default().to_owned(),
-                        status: event
-                            .status()
-                            .map(|s| s.as_str().to_owned())
-                            .unwrap_or_default(),
-                    }
-                }));
-            }
-        }
-        Ok(events)
     }
 }
 

@@ -2,13 +2,12 @@
 //! message but [`Error::Report`]'s ends up as a Failed verdict's reason, in the hook's log and
 //! in CodeDeploy's, so each names what was being read and what was wrong with it.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use prehook_core::hook_config::CONFIG_FILE_NAME;
-use prehook_core::{AppSpecError, ConfigErrors, LifecycleEvent};
+use prehook_core::{AppSpecError, ConfigErrors};
 
-use crate::aws::{AwsError, TargetEvent};
+use crate::aws::AwsError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -45,41 +44,15 @@ pub enum Error {
     /// The deployment's AppSpec is not one the hook can check.
     #[error(transparent)]
     AppSpec(#[from] AppSpecError),
-    /// The AppSpec leaves open which lifecycle event this invocation serves, and the deployment's
-    /// targets, which would tell, cannot be read.
-    #[error(
-        "{}, and the deployment's targets cannot be read (codedeploy:ListDeploymentTargets, codedeploy:BatchGetDeploymentTargets): {source}",
-        unknown_event(.function, .candidates)
-    )]
-    TargetsUnreadable {
-        /// The hook's own function name, or `this function`.
-        function: String,
-        candidates: BTreeSet<LifecycleEvent>,
-        source: AwsError,
-    },
-    /// The AppSpec leaves the lifecycle event open and CodeDeploy shows none of the candidates
-    /// in progress.
-    #[error(
-        "{}, and CodeDeploy shows none of them in progress ({})",
-        unknown_event(.function, .candidates),
-        target_events(.events)
-    )]
-    NoneInProgress {
-        function: String,
-        candidates: BTreeSet<LifecycleEvent>,
-        events: Vec<TargetEvent>,
-    },
-    /// The AppSpec leaves the lifecycle event open and CodeDeploy shows more than one of the
-    /// candidates in progress.
-    #[error(
-        "{}, and CodeDeploy shows more than one of them in progress ({})",
-        unknown_event(.function, .candidates),
-        target_events(.events)
-    )]
-    SeveralInProgress {
-        function: String,
-        candidates: BTreeSet<LifecycleEvent>,
-        events: Vec<TargetEvent>,
+    /// `PREHOOK_LIFECYCLE_EVENT` names no lifecycle event with a hook.
+    #[error("PREHOOK_LIFECYCLE_EVENT: expected BeforeAllowTraffic or AfterAllowTraffic, got {0:?}")]
+    LifecycleEventSetting(String),
+    /// The deployment's AppSpec does not name this function as the hook of the lifecycle event it
+    /// serves, or names it for both events: the deployment is wired to the wrong function.
+    #[error("wiring error in deployment {deployment_id}: {reason}")]
+    Wiring {
+        deployment_id: String,
+        reason: String,
     },
     /// The checks cannot be planned (a function of the AppSpec without checks).
     #[error(transparent)]
@@ -96,29 +69,5 @@ fn one_line(errors: &ConfigErrors) -> String {
 
 fn paths(paths: &[PathBuf]) -> String {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    shown.join(", ")
-}
-
-fn unknown_event(function: &str, candidates: &BTreeSet<LifecycleEvent>) -> String {
-    format!(
-        "cannot tell which hook {function} is called as: the AppSpec names it for {}",
-        event_names(candidates)
-    )
-}
-
-/// `BeforeAllowTraffic and AfterAllowTraffic`
-pub(crate) fn event_names(events: &BTreeSet<LifecycleEvent>) -> String {
-    let names: Vec<&str> = events.iter().map(|e| e.as_str()).collect();
-    names.join(" and ")
-}
-
-fn target_events(events: &[TargetEvent]) -> String {
-    if events.is_empty() {
-        return "no lifecycle events on any target".into();
-    }
-    let shown: Vec<String> = events
-        .iter()
-        .map(|e| format!("{} {}: {}", e.target, e.name, e.status))
-        .collect();
     shown.join(", ")
 }

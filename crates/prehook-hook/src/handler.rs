@@ -60,9 +60,12 @@ pub struct Hook<C, L, S = SdkSecrets> {
     /// The checks config, or why it could not be loaded (every deployment then fails with it).
     pub config: Result<HookConfig, Error>,
     pub settings: Settings,
-    /// The hook's own function name (`AWS_LAMBDA_FUNCTION_NAME`), to find in the AppSpec which
-    /// lifecycle event it serves; see [`crate::lifecycle`].
+    /// The hook's own function name (`AWS_LAMBDA_FUNCTION_NAME`): the AppSpec must name it as
+    /// the hook of the event it serves; see [`crate::lifecycle`].
     pub function_name: Option<String>,
+    /// The lifecycle event this function serves (`PREHOOK_LIFECYCLE_EVENT`), or why the setting
+    /// is invalid (every deployment then fails with it).
+    pub serves: Result<lifecycle::Serves, Error>,
 }
 
 impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
@@ -151,12 +154,16 @@ impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
             Ok(config) => config,
             Err(error) => return Verdict::failed(format!("invalid checks config: {error}")),
         };
+        let serves = match &self.serves {
+            Ok(serves) => serves,
+            Err(error) => return Verdict::failed(error.to_string()),
+        };
         if let Some(skip) = &config.skip {
             return crate::skip::verdict(&event.deployment_id, skip);
         }
         let (appspec, hook_event) = match tokio::time::timeout_at(
             cutoff.into(),
-            self.read_deployment(event),
+            self.read_deployment(event, serves),
         )
         .await
         {
@@ -205,22 +212,21 @@ impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
         }
     }
 
-    /// The AppSpec and the lifecycle event this invocation serves.
+    /// The AppSpec, and the lifecycle event this invocation serves once the AppSpec is seen to
+    /// name this function as its hook.
     async fn read_deployment(
         &self,
         event: &CodeDeployLifecycleEvent,
+        serves: &lifecycle::Serves,
     ) -> Result<(AppSpec, LifecycleEvent), Error> {
         let appspec = self.read_appspec(&event.deployment_id).await?;
-        let selection = lifecycle::select(
-            &self.codedeploy,
+        let hook_event = lifecycle::check_wiring(
             &event.deployment_id,
             &appspec,
+            serves,
             self.function_name.as_deref(),
-            self.settings.backoff.first,
-            self.settings.backoff.max,
-        )
-        .await?;
-        Ok((appspec, selection.event))
+        )?;
+        Ok((appspec, hook_event))
     }
 
     async fn read_appspec(&self, deployment_id: &str) -> Result<AppSpec, Error> {

@@ -2,7 +2,8 @@
 //! wires it to the Lambda runtime and the SDK clients.
 //!
 //! - [`handler`]: one hook invocation, from the CodeDeploy event to the reported status;
-//! - [`lifecycle`]: whether it serves BeforeAllowTraffic or AfterAllowTraffic;
+//! - [`lifecycle`]: the lifecycle event this function serves (its `PREHOOK_LIFECYCLE_EVENT`), and
+//!   the check that the AppSpec names it as that event's hook;
 //! - [`verdict`]: what an invocation decides and reports; [`error`]: why it could not;
 //! - [`skip`]: checks skipped on purpose;
 //! - [`engine`]: the driver here of prehook-engine (the state machine that plans and decides a

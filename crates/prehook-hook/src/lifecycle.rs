@@ -2,159 +2,112 @@
 //! `AfterAllowTraffic` its `afterTraffic` checks.
 //!
 //! CodeDeploy's event carries only the deployment id and an opaque execution id; nothing in it
-//! says which hook is being called. The AppSpec's `Hooks` say which function each event calls,
-//! so the hook looks for its own name (`AWS_LAMBDA_FUNCTION_NAME`) there:
-//! - named for one event only (every pre-traffic-only setup, SAM's included): that event, with no
-//!   further call and no further IAM right;
-//! - named for both (`afterTraffic`: the same function is both hooks), or not recognisably named
-//!   while the AppSpec lists both events: CodeDeploy is asked which of them is `InProgress` on the
-//!   deployment's targets. Lifecycle events run one after the other and CodeDeploy invokes a hook
-//!   only while its event is in progress, so exactly one of the two is, and that one is ours.
-//!
-//! Anything else (neither or both in progress, targets that cannot be read) fails closed with the
-//! reason: running the pre-traffic list after traffic moved, or the reverse, would pass a version
-//! on checks that were never meant for that moment.
+//! says which hook is being called. So the answer is not looked for there, nor anywhere in
+//! CodeDeploy: each hook function serves one event, set in its own configuration
+//! (`PREHOOK_LIFECYCLE_EVENT`, which the plugin sets on both of its hook functions;
+//! `BeforeAllowTraffic` when unset, what the hook has always been). The deployment's AppSpec,
+//! already read for its resources, must then name this function (by name or ARN) as the hook of
+//! that event, and of that event only: anything else is a wiring error, and fails closed with the
+//! reason rather than run a list of checks at a moment it was not written for.
 
 use std::collections::BTreeSet;
-use std::time::Duration;
 
 use prehook_core::{AppSpec, LifecycleEvent};
 use serde_json::json;
 
-use crate::aws::CodeDeployApi;
-use crate::error::{Error, event_names};
+use crate::error::Error;
 use crate::log;
 
-/// Reads of the deployment targets before giving up on finding an event in progress: CodeDeploy
-/// may invoke the hook a moment before its own status says so.
-const READS: u32 = 4;
+pub use prehook_core::hook_config::LIFECYCLE_EVENT_VAR;
 
-/// The event this invocation serves, and how that was found (logged, for whoever reads why).
+/// The event this function serves, and where that was set (for the log and for error messages).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Selection {
+pub struct Serves {
     pub event: LifecycleEvent,
-    pub how: String,
+    /// `PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic`, or that it is the default.
+    pub setting: String,
 }
 
-/// Works out the lifecycle event of this invocation of deployment `deployment_id`.
-/// `own_name` is the hook's own function name; re-reads of the targets pause `first_pause`,
-/// doubling up to `max_pause`.
-pub async fn select(
-    codedeploy: &impl CodeDeployApi,
+/// Reads the value of [`LIFECYCLE_EVENT_VAR`] (`None` or empty: unset).
+pub fn serves(value: Option<&str>) -> Result<Serves, Error> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(Serves {
+            event: LifecycleEvent::BeforeAllowTraffic,
+            setting: format!("{LIFECYCLE_EVENT_VAR} unset: BeforeAllowTraffic"),
+        }),
+        Some(value) => match LifecycleEvent::from_name(value) {
+            Some(event) => Ok(Serves {
+                event,
+                setting: format!("{LIFECYCLE_EVENT_VAR}={event}"),
+            }),
+            None => Err(Error::LifecycleEventSetting(value.to_owned())),
+        },
+    }
+}
+
+/// Checks that the AppSpec of deployment `deployment_id` names this function (`own_name`) as the
+/// hook of the event it serves, and of no other; logs the event it runs.
+pub fn check_wiring(
     deployment_id: &str,
     appspec: &AppSpec,
+    serves: &Serves,
     own_name: Option<&str>,
-    first_pause: Duration,
-    max_pause: Duration,
-) -> Result<Selection, Error> {
-    let listed: BTreeSet<LifecycleEvent> = appspec
+) -> Result<LifecycleEvent, Error> {
+    let wiring = |reason: String| Error::Wiring {
+        deployment_id: deployment_id.to_owned(),
+        reason,
+    };
+    let Some(own) = own_name else {
+        return Err(wiring(
+            "this function does not know its own name (AWS_LAMBDA_FUNCTION_NAME is not set), so it cannot find itself in the AppSpec's Hooks".into(),
+        ));
+    };
+    let event = serves.event;
+    let named: BTreeSet<LifecycleEvent> = appspec
         .hooks
         .iter()
+        .filter(|h| names_function(&h.function, own))
         .filter_map(|h| LifecycleEvent::from_name(&h.event))
         .collect();
-    let mine: BTreeSet<LifecycleEvent> = appspec
-        .hooks
-        .iter()
-        .filter(|h| own_name.is_some_and(|own| names_function(&h.function, own)))
-        .filter_map(|h| LifecycleEvent::from_name(&h.event))
-        .collect();
-    let me = own_name.unwrap_or("this function");
-    let candidates = if mine.is_empty() {
-        listed
-    } else {
-        mine.clone()
-    };
-    let selection = match candidates.iter().collect::<Vec<_>>().as_slice() {
-        [only] if !mine.is_empty() => Selection {
-            event: **only,
-            how: format!("the AppSpec names {me} as the {only} hook only"),
-        },
-        // CodeDeploy calls hooks only for the events the AppSpec lists.
-        [only] => Selection {
-            event: **only,
-            how: format!("the AppSpec lists only a {only} hook"),
-        },
-        _ => {
-            let candidates = if candidates.is_empty() {
-                LifecycleEvent::ALL.into_iter().collect()
-            } else {
-                candidates
-            };
-            let pauses = (first_pause, max_pause);
-            in_progress(codedeploy, deployment_id, &candidates, me, pauses).await?
-        }
-    };
+    if named.len() > 1 {
+        return Err(wiring(format!(
+            "the AppSpec names {own} as both the BeforeAllowTraffic and the AfterAllowTraffic hook, and one hook function serves one event ({}): make a second function of the same code the AfterAllowTraffic hook, with {LIFECYCLE_EVENT_VAR}=AfterAllowTraffic",
+            serves.setting
+        )));
+    }
+    if !named.contains(&event) {
+        let other = match named.first() {
+            Some(other) => format!(
+                "; it names {own} as the {other} hook instead: set {LIFECYCLE_EVENT_VAR}={other} on it"
+            ),
+            None => String::new(),
+        };
+        return Err(wiring(format!(
+            "{own} serves {event} ({}), but the AppSpec does not name it as the {event} hook ({}){other}",
+            serves.setting,
+            describe_hooks(appspec)
+        )));
+    }
     log::message(
         "INFO",
         "lifecycle event",
-        json!({"deploymentId": deployment_id, "event": selection.event.as_str(), "how": selection.how}),
+        json!({"deploymentId": deployment_id, "event": event.as_str(),
+            "how": format!("{}, and the AppSpec names {own} as the {event} hook", serves.setting)}),
     );
-    Ok(selection)
+    Ok(event)
 }
 
-/// Asks CodeDeploy which of `candidates` is in progress on the deployment's targets.
-async fn in_progress(
-    codedeploy: &impl CodeDeployApi,
-    deployment_id: &str,
-    candidates: &BTreeSet<LifecycleEvent>,
-    me: &str,
-    (first_pause, max_pause): (Duration, Duration),
-) -> Result<Selection, Error> {
-    let mut pause = first_pause;
-    let mut read = 0;
-    loop {
-        read += 1;
-        let events = match codedeploy.lifecycle_events(deployment_id).await {
-            Ok(events) => events,
-            Err(error) if error.retryable && read < READS => {
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(max_pause);
-                continue;
-            }
-            Err(error) => {
-                return Err(Error::TargetsUnreadable {
-                    function: me.to_owned(),
-                    candidates: candidates.clone(),
-                    source: error,
-                });
-            }
-        };
-        let running: BTreeSet<LifecycleEvent> = events
-            .iter()
-            .filter(|e| e.status.eq_ignore_ascii_case("InProgress"))
-            .filter_map(|e| LifecycleEvent::from_name(&e.name))
-            .filter(|e| candidates.contains(e))
-            .collect();
-        match running.iter().collect::<Vec<_>>().as_slice() {
-            [event] => {
-                return Ok(Selection {
-                    event: **event,
-                    how: format!(
-                        "the AppSpec names {me} for {}, and CodeDeploy shows {event} in progress",
-                        event_names(candidates)
-                    ),
-                });
-            }
-            [] if read < READS => {
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(max_pause);
-            }
-            [] => {
-                return Err(Error::NoneInProgress {
-                    function: me.to_owned(),
-                    candidates: candidates.clone(),
-                    events,
-                });
-            }
-            _ => {
-                return Err(Error::SeveralInProgress {
-                    function: me.to_owned(),
-                    candidates: candidates.clone(),
-                    events,
-                });
-            }
-        }
+/// `its hooks: BeforeAllowTraffic website-dev-preHook`, or that it has none.
+fn describe_hooks(appspec: &AppSpec) -> String {
+    if appspec.hooks.is_empty() {
+        return "it names no hooks".into();
     }
+    let hooks: Vec<String> = appspec
+        .hooks
+        .iter()
+        .map(|h| format!("{} {}", h.event, h.function))
+        .collect();
+    format!("its hooks: {}", hooks.join(", "))
 }
 
 /// Whether an AppSpec hook value names the function `own`: its name, its full or partial ARN,
@@ -201,5 +154,64 @@ mod tests {
         ] {
             assert!(!names_function(value, own), "{value}");
         }
+    }
+
+    #[test]
+    fn the_event_served_comes_from_the_setting_or_is_the_pre_traffic_one() {
+        assert_eq!(
+            serves(None).unwrap().event,
+            LifecycleEvent::BeforeAllowTraffic
+        );
+        assert_eq!(
+            serves(Some(" ")).unwrap().event,
+            LifecycleEvent::BeforeAllowTraffic
+        );
+        let after = serves(Some("AfterAllowTraffic")).unwrap();
+        assert_eq!(after.event, LifecycleEvent::AfterAllowTraffic);
+        assert_eq!(after.setting, "PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic");
+        assert_eq!(
+            serves(Some("AllowTraffic")).unwrap_err().to_string(),
+            "PREHOOK_LIFECYCLE_EVENT: expected BeforeAllowTraffic or AfterAllowTraffic, got \"AllowTraffic\""
+        );
+    }
+
+    #[test]
+    fn the_appspec_must_name_the_function_for_its_event_only() {
+        let spec = |hooks: &str| {
+            AppSpec::parse(&format!(
+                r#"{{"Resources": [{{"F": {{"Type": "AWS::Lambda::Function", "Properties": {{"Name": "f", "TargetVersion": "2"}}}}}}], "Hooks": {hooks}}}"#
+            ))
+            .unwrap()
+        };
+        let before = serves(None).unwrap();
+        let after = serves(Some("AfterAllowTraffic")).unwrap();
+        let both = spec(r#"[{"BeforeAllowTraffic": "pre"}, {"AfterAllowTraffic": "post"}]"#);
+        assert_eq!(
+            check_wiring("d-1", &both, &before, Some("pre")).unwrap(),
+            LifecycleEvent::BeforeAllowTraffic
+        );
+        assert_eq!(
+            check_wiring("d-1", &both, &after, Some("post")).unwrap(),
+            LifecycleEvent::AfterAllowTraffic
+        );
+        let err = |spec: &AppSpec, serves: &Serves, own: Option<&str>| {
+            check_wiring("d-1", spec, serves, own)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err(&both, &after, Some("pre")),
+            "wiring error in deployment d-1: pre serves AfterAllowTraffic (PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic), but the AppSpec does not name it as the AfterAllowTraffic hook (its hooks: BeforeAllowTraffic pre, AfterAllowTraffic post); it names pre as the BeforeAllowTraffic hook instead: set PREHOOK_LIFECYCLE_EVENT=BeforeAllowTraffic on it"
+        );
+        assert_eq!(
+            err(&spec("[]"), &before, Some("pre")),
+            "wiring error in deployment d-1: pre serves BeforeAllowTraffic (PREHOOK_LIFECYCLE_EVENT unset: BeforeAllowTraffic), but the AppSpec does not name it as the BeforeAllowTraffic hook (it names no hooks)"
+        );
+        let one_for_both =
+            spec(r#"[{"BeforeAllowTraffic": "hook"}, {"AfterAllowTraffic": "hook"}]"#);
+        assert!(err(&one_for_both, &before, Some("hook")).starts_with(
+            "wiring error in deployment d-1: the AppSpec names hook as both the BeforeAllowTraffic and the AfterAllowTraffic hook"
+        ));
+        assert!(err(&both, &before, None).contains("AWS_LAMBDA_FUNCTION_NAME is not set"));
     }
 }

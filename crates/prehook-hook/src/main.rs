@@ -6,6 +6,7 @@ use aws_lambda_events::event::codedeploy::CodeDeployLifecycleEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use prehook_hook::config::load_config;
 use prehook_hook::custom_resource::{self, HttpsUploader};
+use prehook_hook::lifecycle;
 use prehook_hook::{Hook, SdkSecrets, Settings, deadline_instant};
 
 // One thread is plenty for a handful of concurrent HTTP calls, and starts faster.
@@ -21,6 +22,11 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         config: load_config(),
         settings: Settings::default(),
         function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok(),
+        serves: lifecycle::serves(
+            std::env::var(lifecycle::LIFECYCLE_EVENT_VAR)
+                .ok()
+                .as_deref(),
+        ),
     });
     // CloudFormation's custom resource responses go to pre-signed S3 URLs (the first-deploy gate).
     let uploader = Arc::new(HttpsUploader::new());

@@ -26,7 +26,22 @@ fn options(config: PathBuf, lambda: &LocalLambda) -> Options {
         lambda_endpoint: lambda.url(),
         timeout: Duration::from_secs(30),
         event: "BeforeAllowTraffic".into(),
+        hook_function: PRE_HOOK.into(),
+        hook_env: vec![env("BeforeAllowTraffic")],
+        hooks: vec![
+            ("BeforeAllowTraffic".into(), PRE_HOOK.into()),
+            ("AfterAllowTraffic".into(), POST_HOOK.into()),
+        ],
     }
+}
+
+/// The two hook functions the plugin deploys for a function with `afterTraffic`.
+const PRE_HOOK: &str = "website-dev-preHook";
+const POST_HOOK: &str = "website-dev-preHookPost";
+
+/// The environment the plugin gives the hook function of `event`.
+fn env(event: &str) -> (String, String) {
+    ("PREHOOK_LIFECYCLE_EVENT".into(), event.into())
 }
 
 fn website_config() -> serde_json::Value {
@@ -138,6 +153,8 @@ async fn the_binary_runs_the_after_traffic_checks_as_the_after_allow_traffic_hoo
     let after = rehearse(
         &Options {
             event: "AfterAllowTraffic".into(),
+            hook_function: POST_HOOK.into(),
+            hook_env: vec![env("AfterAllowTraffic")],
             ..options(config, &lambda)
         },
         |line| lines.push(line.to_owned()),
@@ -169,8 +186,37 @@ async fn the_binary_runs_the_after_traffic_checks_as_the_after_allow_traffic_hoo
     assert_eq!(chosen["event"], "AfterAllowTraffic");
     assert_eq!(
         chosen["how"],
-        "the AppSpec names prehook-rehearsal-hook for BeforeAllowTraffic and AfterAllowTraffic, and CodeDeploy shows AfterAllowTraffic in progress"
+        "PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic, and the AppSpec names website-dev-preHookPost as the AfterAllowTraffic hook"
     );
+}
+
+#[tokio::test]
+async fn the_binary_fails_closed_when_the_appspec_calls_it_for_the_other_event() {
+    // The post-traffic hook function invoked as the pre-traffic hook: a deployment wired to the
+    // wrong function (or a single function named for both events, as before the split).
+    let lambda = LocalLambda::start().await.unwrap();
+    lambda.reply("website-dev-website", Some("4"), Reply::http(200, "ok"));
+    let config = write_config("wiring", &website_config());
+
+    let rehearsal = rehearse(
+        &Options {
+            hook_env: vec![env("AfterAllowTraffic")],
+            hook_function: PRE_HOOK.into(),
+            ..options(config, &lambda)
+        },
+        |_| {},
+    )
+    .await
+    .unwrap();
+
+    assert_eq!(rehearsal.status.as_deref(), Some("Failed"));
+    assert_eq!(
+        rehearsal.reason(),
+        Some(
+            "wiring error in deployment d-REHEARSAL1: website-dev-preHook serves AfterAllowTraffic (PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic), but the AppSpec does not name it as the AfterAllowTraffic hook (its hooks: BeforeAllowTraffic website-dev-preHook, AfterAllowTraffic website-dev-preHookPost); it names website-dev-preHook as the BeforeAllowTraffic hook instead: set PREHOOK_LIFECYCLE_EVENT=BeforeAllowTraffic on it"
+        )
+    );
+    assert!(lambda.calls().is_empty(), "nothing is invoked");
 }
 
 #[tokio::test]

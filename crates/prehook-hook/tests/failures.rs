@@ -101,6 +101,7 @@ async fn a_panic_while_checking_is_reported_as_failed() {
         settings: real.settings,
         function_name: real.function_name,
         secrets: real.secrets,
+        serves: real.serves,
     };
 
     let verdict = hook

@@ -156,6 +156,13 @@ fn set_appspec(env: &Env, appspec: &str) {
         .add_deployment(DEPLOYMENT, APPLICATION, appspec);
 }
 
+/// The healthy deployment's AppSpec with `hooks` as its `Hooks`.
+fn with_hooks(hooks: Value) -> String {
+    let mut spec: Value = serde_json::from_str(&appspec(&[(FUNCTION, VERSION)])).unwrap();
+    spec["Hooks"] = hooks;
+    spec.to_string()
+}
+
 fn set_reply(env: &Env, reply: Reply) {
     env.lambda.reply(FUNCTION, Some(VERSION), reply);
 }
@@ -242,6 +249,19 @@ fn cases() -> Vec<Case> {
             Reported("Failed", Reason::Is("AppSpec resource `Function0LambdaFunction` targets `$LATEST`; a deployment must target a published version"))).also(nothing_invoked),
         case("AppSpec names a function with no checks", |env| set_appspec(env, &appspec(&[(FUNCTION, VERSION), ("website-dev-admin", "2")])),
             Reported("Failed", Reason::Is("no checks configured for function website-dev-admin"))).also(nothing_invoked),
+        // --- the wiring: the AppSpec must name this function as the hook of the event it serves
+        case("AppSpec names another function as the hook", |env| set_appspec(env, &with_hooks(json!([{"BeforeAllowTraffic": "website-dev-otherHook"}]))),
+            Reported("Failed", Reason::Is("wiring error in deployment d-TEST00001: website-dev-prehook serves BeforeAllowTraffic (PREHOOK_LIFECYCLE_EVENT=BeforeAllowTraffic), but the AppSpec does not name it as the BeforeAllowTraffic hook (its hooks: BeforeAllowTraffic website-dev-otherHook)")))
+            .also(nothing_invoked),
+        case("AppSpec without hooks", |env| set_appspec(env, &with_hooks(json!([]))),
+            Reported("Failed", Reason::Is("wiring error in deployment d-TEST00001: website-dev-prehook serves BeforeAllowTraffic (PREHOOK_LIFECYCLE_EVENT=BeforeAllowTraffic), but the AppSpec does not name it as the BeforeAllowTraffic hook (it names no hooks)")))
+            .also(nothing_invoked),
+        case("AppSpec names the hook for the other event", |env| set_appspec(env, &with_hooks(json!([{"AfterAllowTraffic": HOOK_FUNCTION}]))),
+            Reported("Failed", Reason::Is("wiring error in deployment d-TEST00001: website-dev-prehook serves BeforeAllowTraffic (PREHOOK_LIFECYCLE_EVENT=BeforeAllowTraffic), but the AppSpec does not name it as the BeforeAllowTraffic hook (its hooks: AfterAllowTraffic website-dev-prehook); it names website-dev-prehook as the AfterAllowTraffic hook instead: set PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic on it")))
+            .also(nothing_invoked),
+        case("AppSpec names the hook for both events", |env| set_appspec(env, &with_hooks(json!([{"BeforeAllowTraffic": HOOK_FUNCTION}, {"AfterAllowTraffic": HOOK_FUNCTION}]))),
+            Reported("Failed", Reason::StartsWith("wiring error in deployment d-TEST00001: the AppSpec names website-dev-prehook as both the BeforeAllowTraffic and the AfterAllowTraffic hook")))
+            .also(nothing_invoked),
         // --- Lambda Invoke
         case("Invoke 429 once", |env| env.lambda.script(FUNCTION, Some(VERSION), Reply::too_many_requests()), Reported("Succeeded", Reason::None))
             .also(|env, _| invokes_are(env, 2))
@@ -664,6 +684,7 @@ async fn run_gate_case(case: GateCase) -> Result<(), String> {
             codedeploy: hook.codedeploy,
             lambda: PanickingLambda,
             secrets: hook.secrets,
+            serves: hook.serves,
             config: hook.config,
             settings: hook.settings,
             function_name: hook.function_name,

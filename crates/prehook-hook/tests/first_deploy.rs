@@ -360,6 +360,7 @@ async fn a_panic_while_checking_is_answered_failed() {
         codedeploy: real.codedeploy,
         lambda: PanickingLambda,
         secrets: real.secrets,
+        serves: real.serves,
         config: real.config,
         settings: real.settings,
         function_name: real.function_name,

@@ -1,18 +1,20 @@
-//! Pre- and post-traffic: the hook works out which lifecycle event it serves and runs that list;
-//! a deploy that skips the checks on purpose reports Succeeded without invoking anything.
+//! Pre- and post-traffic: each hook function serves the lifecycle event its own configuration
+//! names (`PREHOOK_LIFECYCLE_EVENT`), runs that list when the AppSpec names it as that event's
+//! hook, and fails closed on any other wiring; a deploy that skips the checks on purpose reports
+//! Succeeded without invoking anything.
 
 use std::time::Duration;
 
-use prehook_hook::Status;
-use prehook_localaws::codedeploy::{
-    BATCH_GET_DEPLOYMENT_TARGETS, GET_APPLICATION_REVISION, GET_DEPLOYMENT, LIST_DEPLOYMENT_TARGETS,
-};
-use prehook_localaws::{LambdaTarget, Reply};
+use prehook_hook::{Status, lifecycle};
+use prehook_localaws::Reply;
+use prehook_localaws::codedeploy::{GET_APPLICATION_REVISION, GET_DEPLOYMENT, PUT_STATUS};
 use serde_json::{Value, json};
 
 use crate::support::*;
 
 const WEBSITE: &str = "website-dev-website";
+/// The post-traffic hook function; [`HOOK_FUNCTION`] is the pre-traffic one.
+const POST_HOOK: &str = "website-dev-prehookPost";
 
 /// An environment whose AppSpec moves the website to version 5 with `hooks`, the website
 /// answering 200 on `/healthcheck` and `/smoke` and 500 on `/broken`.
@@ -35,14 +37,22 @@ async fn website_env(hooks: Value) -> Env {
     env
 }
 
-/// Both hooks name the hook itself, as `afterTraffic` makes them.
-fn both_hooks() -> Value {
-    json!([{"BeforeAllowTraffic": HOOK_FUNCTION}, {"AfterAllowTraffic": HOOK_FUNCTION}])
+/// The two hook functions, as `afterTraffic` wires them.
+fn two_hooks() -> Value {
+    json!([{"BeforeAllowTraffic": HOOK_FUNCTION}, {"AfterAllowTraffic": POST_HOOK}])
 }
 
 fn website_config(after_traffic: Value) -> Value {
     json!({"functions": {WEBSITE: {"key": "website", "event": "apigateway", "retries": 0, "timeout": 2,
         "checks": ["GET /healthcheck"], "afterTraffic": after_traffic}}})
+}
+
+/// The post-traffic hook function: its own name and `PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic`.
+async fn post_hook(env: &Env, config: Value) -> SdkHook {
+    let mut hook = env.hook(config, fast_settings()).await;
+    hook.function_name = Some(POST_HOOK.into());
+    hook.serves = lifecycle::serves(Some("AfterAllowTraffic"));
+    hook
 }
 
 fn paths_sent(env: &Env) -> Vec<String> {
@@ -56,13 +66,19 @@ fn paths_sent(env: &Env) -> Vec<String> {
     paths
 }
 
+/// The CodeDeploy operations called, in order: the hook reads the AppSpec and reports, and asks
+/// CodeDeploy nothing else (no deployment targets).
+fn codedeploy_calls(env: &Env) -> Vec<String> {
+    env.codedeploy
+        .calls()
+        .into_iter()
+        .map(|c| c.operation)
+        .collect()
+}
+
 #[tokio::test]
-async fn the_same_hook_runs_the_pre_traffic_checks_while_before_allow_traffic_is_in_progress() {
-    let env = website_env(both_hooks()).await;
-    env.codedeploy.set_targets(
-        DEPLOYMENT,
-        vec![LambdaTarget::during(WEBSITE, "BeforeAllowTraffic")],
-    );
+async fn the_pre_traffic_hook_runs_the_checks_and_reads_nothing_but_the_appspec() {
+    let env = website_env(two_hooks()).await;
     let hook = env
         .hook(website_config(json!(["GET /smoke"])), fast_settings())
         .await;
@@ -72,26 +88,20 @@ async fn the_same_hook_runs_the_pre_traffic_checks_while_before_allow_traffic_is
     assert_eq!((verdict.status, verdict.checks), (Status::Succeeded, 1));
     assert_eq!(paths_sent(&env), ["/healthcheck"]);
     assert_eq!(env.reported_once().status, "Succeeded");
-    assert_eq!(env.codedeploy.count(LIST_DEPLOYMENT_TARGETS), 1);
-    assert_eq!(env.codedeploy.count(BATCH_GET_DEPLOYMENT_TARGETS), 1);
-    // The reported status ends the event, as CodeDeploy's own state would show it.
-    let events = &env.codedeploy.targets(DEPLOYMENT)[0].lifecycle_events;
-    assert_eq!(events[0], ("BeforeAllowTraffic".into(), "Succeeded".into()));
+    assert_eq!(
+        codedeploy_calls(&env),
+        [GET_DEPLOYMENT, GET_APPLICATION_REVISION, PUT_STATUS]
+    );
 }
 
 #[tokio::test]
-async fn the_same_hook_runs_the_after_traffic_checks_while_after_allow_traffic_is_in_progress() {
-    let env = website_env(both_hooks()).await;
-    env.codedeploy.set_targets(
-        DEPLOYMENT,
-        vec![LambdaTarget::during(WEBSITE, "AfterAllowTraffic")],
-    );
-    let hook = env
-        .hook(
-            website_config(json!(["GET /smoke", "GET /healthcheck?after=1"])),
-            fast_settings(),
-        )
-        .await;
+async fn the_post_traffic_hook_runs_the_after_traffic_checks() {
+    let env = website_env(two_hooks()).await;
+    let hook = post_hook(
+        &env,
+        website_config(json!(["GET /smoke", "GET /healthcheck?after=1"])),
+    )
+    .await;
 
     let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
 
@@ -106,18 +116,16 @@ async fn the_same_hook_runs_the_after_traffic_checks_while_after_allow_traffic_i
     );
     assert!(calls.iter().all(|c| c.qualifier.as_deref() == Some("5")));
     assert_eq!(env.reported_once().status, "Succeeded");
+    assert_eq!(
+        codedeploy_calls(&env),
+        [GET_DEPLOYMENT, GET_APPLICATION_REVISION, PUT_STATUS]
+    );
 }
 
 #[tokio::test]
 async fn a_failing_after_traffic_check_fails_the_after_allow_traffic_event() {
-    let env = website_env(both_hooks()).await;
-    env.codedeploy.set_targets(
-        DEPLOYMENT,
-        vec![LambdaTarget::during(WEBSITE, "AfterAllowTraffic")],
-    );
-    let hook = env
-        .hook(website_config(json!(["GET /broken"])), fast_settings())
-        .await;
+    let env = website_env(two_hooks()).await;
+    let hook = post_hook(&env, website_config(json!(["GET /broken"]))).await;
 
     let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
 
@@ -131,112 +139,97 @@ async fn a_failing_after_traffic_check_fails_the_after_allow_traffic_event() {
 }
 
 #[tokio::test]
-async fn a_hook_named_for_one_event_only_asks_codedeploy_nothing_more() {
-    // SAM names hooks by ARN, possibly qualified; the pre-traffic-only setups of every user
-    // must keep working with the three CodeDeploy permissions they always had.
-    for (hooks, expected) in [
-        (
-            json!([{"BeforeAllowTraffic": HOOK_FUNCTION}]),
-            "/healthcheck",
-        ),
-        (
-            json!([{"AfterAllowTraffic": format!("arn:aws:lambda:us-east-1:123456789012:function:{HOOK_FUNCTION}:live")},
-                   {"BeforeAllowTraffic": "someone-elses-pre-hook"}]),
-            "/smoke",
-        ),
-    ] {
-        let env = website_env(hooks).await;
-        env.codedeploy.script(
-            LIST_DEPLOYMENT_TARGETS,
-            Reply::aws_error(400, "AccessDeniedException", "not allowed"),
-        );
-        let hook = env
-            .hook(website_config(json!(["GET /smoke"])), fast_settings())
-            .await;
+async fn a_hook_named_by_arn_is_recognised() {
+    // SAM names hooks by ARN, possibly qualified.
+    let arn = |name: &str| format!("arn:aws:lambda:us-east-1:123456789012:function:{name}:live");
+    let env = website_env(
+        json!([{"BeforeAllowTraffic": arn(HOOK_FUNCTION)}, {"AfterAllowTraffic": arn(POST_HOOK)}]),
+    )
+    .await;
+    let hook = post_hook(&env, website_config(json!(["GET /smoke"]))).await;
 
-        let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
+    let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
 
-        assert_eq!(verdict.status, Status::Succeeded, "{verdict:?}");
-        assert_eq!(paths_sent(&env), [expected]);
-        assert_eq!(env.codedeploy.count(LIST_DEPLOYMENT_TARGETS), 0);
-    }
+    assert_eq!(verdict.status, Status::Succeeded, "{verdict:?}");
+    assert_eq!(paths_sent(&env), ["/smoke"]);
 }
 
 #[tokio::test]
-async fn a_hook_that_cannot_tell_its_event_fails_closed_without_invoking_anything() {
-    // No target shows either event in progress; then the targets cannot be read at all.
-    let cases: [(Option<Reply>, &str); 2] = [
+async fn a_hook_the_appspec_does_not_name_for_its_event_fails_closed_without_invoking_anything() {
+    let pre = "website-dev-prehook serves BeforeAllowTraffic (PREHOOK_LIFECYCLE_EVENT=BeforeAllowTraffic)";
+    let post = "website-dev-prehookPost serves AfterAllowTraffic (PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic)";
+    let cases = [
+        // Another function is the pre-traffic hook.
         (
-            None,
-            "cannot tell which hook website-dev-prehook is called as: the AppSpec names it for BeforeAllowTraffic and AfterAllowTraffic, and CodeDeploy shows none of them in progress (website-dev-website BeforeAllowTraffic: Succeeded, website-dev-website AllowTraffic: Succeeded, website-dev-website AfterAllowTraffic: Succeeded)",
+            json!([{"BeforeAllowTraffic": "someone-elses-hook"}]),
+            false,
+            format!("{pre}, but the AppSpec does not name it as the BeforeAllowTraffic hook (its hooks: BeforeAllowTraffic someone-elses-hook)"),
         ),
+        // The post-traffic hook function invoked as the pre-traffic hook.
         (
-            Some(Reply::aws_error(
-                400,
-                "AccessDeniedException",
-                "not authorized to perform: codedeploy:ListDeploymentTargets",
-            )),
-            "cannot tell which hook website-dev-prehook is called as: the AppSpec names it for BeforeAllowTraffic and AfterAllowTraffic, and the deployment's targets cannot be read (codedeploy:ListDeploymentTargets, codedeploy:BatchGetDeploymentTargets): AccessDeniedException: not authorized to perform: codedeploy:ListDeploymentTargets",
+            json!([{"BeforeAllowTraffic": POST_HOOK}]),
+            true,
+            format!("{post}, but the AppSpec does not name it as the AfterAllowTraffic hook (its hooks: BeforeAllowTraffic website-dev-prehookPost); it names website-dev-prehookPost as the BeforeAllowTraffic hook instead: set PREHOOK_LIFECYCLE_EVENT=BeforeAllowTraffic on it"),
+        ),
+        // No hooks at all: nothing says this function is wanted.
+        (
+            json!([]),
+            true,
+            format!("{post}, but the AppSpec does not name it as the AfterAllowTraffic hook (it names no hooks)"),
+        ),
+        // The single-function wiring of earlier versions: one function named for both events.
+        (
+            json!([{"BeforeAllowTraffic": HOOK_FUNCTION}, {"AfterAllowTraffic": HOOK_FUNCTION}]),
+            false,
+            "the AppSpec names website-dev-prehook as both the BeforeAllowTraffic and the AfterAllowTraffic hook, and one hook function serves one event (PREHOOK_LIFECYCLE_EVENT=BeforeAllowTraffic): make a second function of the same code the AfterAllowTraffic hook, with PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic".to_owned(),
         ),
     ];
-    for (fault, reason) in cases {
-        let env = website_env(both_hooks()).await;
-        let mut done = LambdaTarget::during(WEBSITE, "none");
-        for event in &mut done.lifecycle_events {
-            event.1 = "Succeeded".into();
-        }
-        env.codedeploy.set_targets(DEPLOYMENT, vec![done]);
-        if let Some(fault) = fault {
-            env.codedeploy.script(LIST_DEPLOYMENT_TARGETS, fault);
-        }
-        let hook = env
-            .hook(website_config(json!(["GET /smoke"])), fast_settings())
-            .await;
+    for (hooks, as_post, reason) in cases {
+        let env = website_env(hooks).await;
+        let config = website_config(json!(["GET /smoke"]));
+        let hook = if as_post {
+            post_hook(&env, config).await
+        } else {
+            env.hook(config, fast_settings()).await
+        };
 
         let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
 
         assert_eq!(verdict.status, Status::Failed);
-        assert_eq!(verdict.reason.as_deref(), Some(reason));
+        assert_eq!(
+            verdict.reason.as_deref(),
+            Some(format!("wiring error in deployment {DEPLOYMENT}: {reason}").as_str())
+        );
         assert!(env.lambda.calls().is_empty(), "nothing is invoked");
         assert_eq!(env.reported_once().status, "Failed");
     }
 }
 
 #[tokio::test]
-async fn an_event_in_progress_a_moment_late_is_waited_for() {
-    let env = website_env(both_hooks()).await;
-    // Every event still Pending: CodeDeploy has not marked the hook's event yet.
-    env.codedeploy
-        .set_targets(DEPLOYMENT, vec![LambdaTarget::during(WEBSITE, "none")]);
-    let hook = env
+async fn an_invalid_lifecycle_event_setting_fails_every_deployment_with_its_reason() {
+    let env = website_env(two_hooks()).await;
+    let mut hook = env
         .hook(website_config(json!(["GET /smoke"])), fast_settings())
         .await;
-    let codedeploy = &env.codedeploy;
+    hook.serves = lifecycle::serves(Some("AllowTraffic"));
 
-    let (verdict, ()) = tokio::join!(run(&hook, Duration::from_secs(20)), async {
-        while codedeploy.count(LIST_DEPLOYMENT_TARGETS) < 2 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        codedeploy.set_targets(
-            DEPLOYMENT,
-            vec![LambdaTarget::during(WEBSITE, "BeforeAllowTraffic")],
-        );
-    });
+    let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
 
-    assert_eq!(verdict.unwrap().status, Status::Succeeded);
-    assert_eq!(paths_sent(&env), ["/healthcheck"]);
-    assert!(env.codedeploy.count(LIST_DEPLOYMENT_TARGETS) >= 2);
+    assert_eq!(
+        verdict.reason.as_deref(),
+        Some(
+            "PREHOOK_LIFECYCLE_EVENT: expected BeforeAllowTraffic or AfterAllowTraffic, got \"AllowTraffic\""
+        )
+    );
+    assert_eq!(env.reported_once().status, "Failed");
+    assert!(env.lambda.calls().is_empty());
 }
 
 #[tokio::test]
 async fn the_post_traffic_hook_of_a_function_without_after_traffic_checks_fails_closed() {
-    let env = website_env(both_hooks()).await;
-    env.codedeploy.set_targets(
-        DEPLOYMENT,
-        vec![LambdaTarget::during(WEBSITE, "AfterAllowTraffic")],
-    );
+    let env = website_env(two_hooks()).await;
     let config = http_config(WEBSITE, "apigateway", json!(["GET /healthcheck"]));
-    let hook = env.hook(config, fast_settings()).await;
+    let hook = post_hook(&env, config).await;
 
     let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
 
@@ -251,14 +244,16 @@ async fn the_post_traffic_hook_of_a_function_without_after_traffic_checks_fails_
 }
 
 #[tokio::test]
-async fn a_skip_reports_succeeded_for_either_event_without_reading_or_invoking_anything() {
-    for event in ["BeforeAllowTraffic", "AfterAllowTraffic"] {
-        let env = website_env(both_hooks()).await;
-        env.codedeploy
-            .set_targets(DEPLOYMENT, vec![LambdaTarget::during(WEBSITE, event)]);
+async fn a_skip_reports_succeeded_for_either_hook_without_reading_or_invoking_anything() {
+    for post in [false, true] {
+        let env = website_env(two_hooks()).await;
         let mut config = website_config(json!(["GET /broken"]));
         config["skip"] = json!({"reason": "hotfix #123, approved by X", "setting": "PREHOOK_SKIP"});
-        let hook = env.hook(config, fast_settings()).await;
+        let hook = if post {
+            post_hook(&env, config).await
+        } else {
+            env.hook(config, fast_settings()).await
+        };
 
         let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
 
@@ -272,12 +267,6 @@ async fn a_skip_reports_succeeded_for_either_event_without_reading_or_invoking_a
         );
         assert_eq!(env.reported_once().status, "Succeeded");
         assert!(env.lambda.calls().is_empty());
-        for operation in [
-            GET_DEPLOYMENT,
-            GET_APPLICATION_REVISION,
-            LIST_DEPLOYMENT_TARGETS,
-        ] {
-            assert_eq!(env.codedeploy.count(operation), 0, "{operation}");
-        }
+        assert_eq!(codedeploy_calls(&env), [PUT_STATUS]);
     }
 }

@@ -67,7 +67,7 @@ async fn the_bootstrap_logs_neither_credentials_nor_whole_bodies() {
         .env("RUST_LOG", "trace")
         .env("AWS_LAMBDA_LOG_LEVEL", "TRACE")
         .env("PREHOOK_CONFIG", config.to_string())
-        .env("AWS_LAMBDA_FUNCTION_NAME", "svc-dev-preHook")
+        .env("AWS_LAMBDA_FUNCTION_NAME", HOOK_FUNCTION)
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .stdin(Stdio::null())

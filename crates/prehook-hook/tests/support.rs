@@ -94,6 +94,8 @@ impl Env {
             config,
             settings,
             function_name: Some(HOOK_FUNCTION.into()),
+            // The pre-traffic hook, as the plugin deploys it.
+            serves: prehook_hook::lifecycle::serves(Some("BeforeAllowTraffic")),
         }
     }
 

@@ -1,6 +1,6 @@
 //! A local CodeDeploy API: the operations a traffic hook uses, over awsJson 1.1
 //! (`POST /` with `X-Amz-Target: CodeDeploy_20141006.<Operation>`): the AppSpec, the status
-//! report, and the deployment's Lambda targets with their lifecycle events.
+//! report. (No deployment targets: the hook never reads them.)
 //!
 //! Status reports are recorded with their time, and an execution that already has a final status
 //! answers `LifecycleEventAlreadyCompletedException`, as the real service does.
@@ -20,8 +20,6 @@ const TARGET_PREFIX: &str = "CodeDeploy_20141006.";
 pub const GET_DEPLOYMENT: &str = "GetDeployment";
 pub const GET_APPLICATION_REVISION: &str = "GetApplicationRevision";
 pub const PUT_STATUS: &str = "PutLifecycleEventHookExecutionStatus";
-pub const LIST_DEPLOYMENT_TARGETS: &str = "ListDeploymentTargets";
-pub const BATCH_GET_DEPLOYMENT_TARGETS: &str = "BatchGetDeploymentTargets";
 
 /// Where the AppSpec text sits in the revision, as both shapes occur.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,38 +36,6 @@ pub struct Deployment {
     pub application_name: String,
     pub appspec: String,
     pub style: RevisionStyle,
-}
-
-/// One Lambda target of a deployment: the function, and its lifecycle events in order with
-/// their status (`("BeforeAllowTraffic", "InProgress")`, ...).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LambdaTarget {
-    pub target_id: String,
-    pub lifecycle_events: Vec<(String, String)>,
-}
-
-impl LambdaTarget {
-    /// The target of `function` while `event` is in progress: the events before it succeeded,
-    /// the ones after it pending, as CodeDeploy shows a Lambda deployment.
-    pub fn during(function: &str, event: &str) -> Self {
-        let events = ["BeforeAllowTraffic", "AllowTraffic", "AfterAllowTraffic"];
-        let at = events.iter().position(|e| *e == event);
-        Self {
-            target_id: function.into(),
-            lifecycle_events: events
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let status = match at {
-                        Some(at) if i < at => "Succeeded",
-                        Some(at) if i == at => "InProgress",
-                        _ => "Pending",
-                    };
-                    ((*name).to_owned(), status.to_owned())
-                })
-                .collect(),
-        }
-    }
 }
 
 /// One call received, answered or not.
@@ -96,7 +62,6 @@ struct State {
     calls: Vec<ApiCall>,
     reports: Vec<StatusReport>,
     completed: HashSet<String>,
-    targets: HashMap<String, Vec<LambdaTarget>>,
 }
 
 pub struct LocalCodeDeploy {
@@ -144,21 +109,6 @@ impl LocalCodeDeploy {
         self.lock()
             .deployments
             .insert(deployment_id.into(), deployment);
-    }
-
-    /// The Lambda targets ListDeploymentTargets and BatchGetDeploymentTargets return for a
-    /// deployment (none unless set).
-    pub fn set_targets(&self, deployment_id: &str, targets: Vec<LambdaTarget>) {
-        self.lock().targets.insert(deployment_id.into(), targets);
-    }
-
-    /// The targets of a deployment as they are now (a reported status ends the event in progress).
-    pub fn targets(&self, deployment_id: &str) -> Vec<LambdaTarget> {
-        self.lock()
-            .targets
-            .get(deployment_id)
-            .cloned()
-            .unwrap_or_default()
     }
 
     /// Queues `reply` for the next call of `operation` that has no earlier scripted reply;
@@ -315,17 +265,6 @@ async fn handle(call: HttpCall, state: &Mutex<State>, notify: &watch::Sender<usi
                     "The execution of the lifecycle event hook has already completed",
                 );
             }
-            // The hook event in progress ends with the reported status, as on the real service.
-            for target in state.targets.get_mut(deployment_id).into_iter().flatten() {
-                for (name, event_status) in &mut target.lifecycle_events {
-                    if name.ends_with("AllowTraffic")
-                        && name != "AllowTraffic"
-                        && event_status == "InProgress"
-                    {
-                        *event_status = status.to_owned();
-                    }
-                }
-            }
             state.reports.push(StatusReport {
                 deployment_id: deployment_id.into(),
                 execution_id: execution_id.into(),
@@ -336,58 +275,6 @@ async fn handle(call: HttpCall, state: &Mutex<State>, notify: &watch::Sender<usi
             drop(state);
             notify.send_replace(count);
             Reply::json(200, &json!({"lifecycleEventHookExecutionId": execution_id}))
-        }
-        LIST_DEPLOYMENT_TARGETS => {
-            let id = text("deploymentId");
-            let state = lock();
-            if !state.deployments.contains_key(id) {
-                return not_found(id);
-            }
-            let ids: Vec<&str> = state
-                .targets
-                .get(id)
-                .into_iter()
-                .flatten()
-                .map(|t| t.target_id.as_str())
-                .collect();
-            Reply::json(200, &json!({"targetIds": ids}))
-        }
-        BATCH_GET_DEPLOYMENT_TARGETS => {
-            let id = text("deploymentId");
-            let state = lock();
-            if !state.deployments.contains_key(id) {
-                return not_found(id);
-            }
-            let wanted: Vec<&str> = body
-                .get("targetIds")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            if wanted.is_empty() || wanted.len() > 25 {
-                return Reply::aws_error(
-                    400,
-                    "DeploymentTargetListSizeExceededException",
-                    "between 1 and 25 target ids are allowed",
-                );
-            }
-            let mut found = Vec::new();
-            for target_id in wanted {
-                let Some(target) = state
-                    .targets
-                    .get(id)
-                    .and_then(|ts| ts.iter().find(|t| t.target_id == target_id))
-                else {
-                    return Reply::aws_error(
-                        400,
-                        "DeploymentTargetDoesNotExistException",
-                        &format!("The target {target_id} does not exist in deployment {id}"),
-                    );
-                };
-                found.push(lambda_target_json(id, target));
-            }
-            Reply::json(200, &json!({"deploymentTargets": found}))
         }
         other => Reply::aws_error(
             400,
@@ -403,42 +290,6 @@ fn not_found(id: &str) -> Reply {
         "DeploymentDoesNotExistException",
         &format!("The deployment {id} could not be found"),
     )
-}
-
-/// A `DeploymentTarget` of type `LambdaTarget`, as BatchGetDeploymentTargets returns it.
-fn lambda_target_json(deployment_id: &str, target: &LambdaTarget) -> Value {
-    let status_of = |wanted: &str| {
-        target
-            .lifecycle_events
-            .iter()
-            .any(|(_, status)| status == wanted)
-    };
-    let status = if status_of("Failed") {
-        "Failed"
-    } else if status_of("InProgress") {
-        "InProgress"
-    } else if target
-        .lifecycle_events
-        .iter()
-        .all(|(_, s)| s == "Succeeded")
-    {
-        "Succeeded"
-    } else {
-        "Pending"
-    };
-    json!({
-        "deploymentTargetType": "LambdaTarget",
-        "lambdaTarget": {
-            "deploymentId": deployment_id,
-            "targetId": target.target_id,
-            "targetArn": format!("arn:aws:lambda:us-east-1:000000000000:function:{}", target.target_id),
-            "status": status,
-            "lifecycleEvents": target.lifecycle_events.iter().map(|(name, status)| json!({
-                "lifecycleEventName": name,
-                "status": status,
-            })).collect::<Vec<_>>(),
-        }
-    })
 }
 
 /// GetDeployment names the revision by its hash; GetApplicationRevision returns the content.

@@ -23,9 +23,7 @@ pub mod runtime;
 pub mod secrets;
 mod server;
 
-pub use codedeploy::{
-    ApiCall, Deployment, LambdaTarget, LocalCodeDeploy, RevisionStyle, StatusReport,
-};
+pub use codedeploy::{ApiCall, Deployment, LocalCodeDeploy, RevisionStyle, StatusReport};
 pub use lambda::{Invocation, LocalLambda};
 pub use reply::{Action, Reply};
 pub use response_url::{LocalResponseUrl, ResponseUpload};

@@ -8,13 +8,15 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use prehook_localaws::rehearse::{
-    AFTER_ALLOW_TRAFFIC, BEFORE_ALLOW_TRAFFIC, Options, Rehearsal, describe_line, rehearse,
+    AFTER_ALLOW_TRAFFIC, BEFORE_ALLOW_TRAFFIC, HOOK_FUNCTION, Options, Rehearsal, describe_line,
+    rehearse,
 };
 use prehook_localaws::rehearse_first_deploy::rehearse_first_deploy;
 
 const USAGE: &str = "usage: prehook-localaws rehearse --bootstrap PATH --config PATH --function NAME \
 --version N [--alias Live] [--current-version N] --lambda-endpoint URL [--timeout SECONDS] \
-[--event BeforeAllowTraffic|AfterAllowTraffic] [--first-deploy] [--expect Succeeded|Failed] [--json]";
+[--event BeforeAllowTraffic|AfterAllowTraffic] [--hook-function NAME] [--hook-env KEY=VALUE]... \
+[--appspec-hook EVENT=FUNCTION]... [--first-deploy] [--expect Succeeded|Failed] [--json]";
 
 struct Cli {
     options: Options,
@@ -40,6 +42,12 @@ fn parse(args: &[String]) -> Result<Cli, String> {
         (None, None, None, None, None);
     let mut alias = "Live".to_owned();
     let mut event = BEFORE_ALLOW_TRAFFIC.to_owned();
+    let mut hook_function = HOOK_FUNCTION.to_owned();
+    let (mut hook_env, mut hooks) = (Vec::new(), Vec::new());
+    let pair = |flag: &str, text: String| match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("{flag} takes KEY=VALUE, got {text:?}")),
+    };
     let (mut current_version, mut expect, mut json, mut timeout) = (None, None, false, 60);
     let mut first_deploy = false;
     while let Some(flag) = args.next() {
@@ -73,6 +81,9 @@ fn parse(args: &[String]) -> Result<Cli, String> {
                     ));
                 }
             }
+            "--hook-function" => hook_function = value(flag, &mut args)?,
+            "--hook-env" => hook_env.push(pair(flag, value(flag, &mut args)?)?),
+            "--appspec-hook" => hooks.push(pair(flag, value(flag, &mut args)?)?),
             "--json" => json = true,
             "--first-deploy" => first_deploy = true,
             other => return Err(format!("unknown option {other:?}")),
@@ -98,6 +109,9 @@ fn parse(args: &[String]) -> Result<Cli, String> {
             lambda_endpoint: endpoint.ok_or_else(|| missing("--lambda-endpoint"))?,
             timeout: Duration::from_secs(timeout),
             event,
+            hook_function,
+            hook_env,
+            hooks,
         },
         expect,
         json,
@@ -247,6 +261,35 @@ mod tests {
         )))
         .unwrap();
         assert!(gate.first_deploy);
+        assert_eq!(after.options.hook_function, HOOK_FUNCTION);
+        let post = parse(&args(&format!(
+            "rehearse --bootstrap {manifest} --config {manifest} --function f --version 2 \
+             --lambda-endpoint http://127.0.0.1:3002 --event AfterAllowTraffic \
+             --hook-function svc-dev-preHookPost --hook-env PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic \
+             --appspec-hook BeforeAllowTraffic=svc-dev-preHook --appspec-hook AfterAllowTraffic=svc-dev-preHookPost"
+        )))
+        .unwrap();
+        assert_eq!(post.options.hook_function, "svc-dev-preHookPost");
+        assert_eq!(
+            post.options.hook_env,
+            [(
+                "PREHOOK_LIFECYCLE_EVENT".to_owned(),
+                "AfterAllowTraffic".to_owned()
+            )]
+        );
+        assert_eq!(
+            post.options.hooks,
+            [
+                (
+                    "BeforeAllowTraffic".to_owned(),
+                    "svc-dev-preHook".to_owned()
+                ),
+                (
+                    "AfterAllowTraffic".to_owned(),
+                    "svc-dev-preHookPost".to_owned()
+                )
+            ]
+        );
     }
 
     #[test]
@@ -276,6 +319,10 @@ mod tests {
         assert_eq!(
             err("rehearse --event AllowTraffic".into()),
             "--event takes BeforeAllowTraffic or AfterAllowTraffic, got \"AllowTraffic\""
+        );
+        assert_eq!(
+            err("rehearse --hook-env PREHOOK_LIFECYCLE_EVENT".into()),
+            "--hook-env takes KEY=VALUE, got \"PREHOOK_LIFECYCLE_EVENT\""
         );
     }
 }

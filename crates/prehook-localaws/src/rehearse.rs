@@ -1,5 +1,5 @@
 //! A rehearsal: one CodeDeploy BeforeAllowTraffic (or AfterAllowTraffic) invocation of a real
-//! `bootstrap`, offline.
+//! `bootstrap`, offline, as the hook function of that event (its name and environment).
 //!
 //! The binary runs as Lambda would run it (Runtime API, environment), reads the AppSpec from a
 //! local CodeDeploy, invokes the function through whatever Lambda endpoint is given (a local
@@ -14,13 +14,14 @@ use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 use tokio::sync::mpsc;
 
-use crate::codedeploy::{LambdaTarget, LocalCodeDeploy};
+use crate::codedeploy::LocalCodeDeploy;
 use crate::runtime::{LocalRuntime, RuntimeResult};
 
 pub const DEPLOYMENT_ID: &str = "d-REHEARSAL1";
 pub const EXECUTION_ID: &str = "rehearsal-hook-execution";
 pub const APPLICATION: &str = "prehook-rehearsal";
-/// The hook's function name, in its environment and in the AppSpec's `Hooks`.
+/// The hook's function name, in its environment and in the AppSpec's `Hooks`, unless
+/// [`Options::hook_function`] names another.
 pub const HOOK_FUNCTION: &str = "prehook-rehearsal-hook";
 pub const BEFORE_ALLOW_TRAFFIC: &str = "BeforeAllowTraffic";
 pub const AFTER_ALLOW_TRAFFIC: &str = "AfterAllowTraffic";
@@ -38,6 +39,14 @@ pub struct Options {
     pub timeout: Duration,
     /// The lifecycle event invoked: [`BEFORE_ALLOW_TRAFFIC`] or [`AFTER_ALLOW_TRAFFIC`].
     pub event: String,
+    /// The invoked hook's function name (`AWS_LAMBDA_FUNCTION_NAME`).
+    pub hook_function: String,
+    /// The hook's own environment, as its function configuration sets it
+    /// (`PREHOOK_LIFECYCLE_EVENT`).
+    pub hook_env: Vec<(String, String)>,
+    /// The AppSpec's `Hooks` as (event, function); empty: [`Options::hook_function`] as the hook
+    /// of [`Options::event`].
+    pub hooks: Vec<(String, String)>,
 }
 
 /// What happened, as CodeDeploy and the hook's logs saw it.
@@ -112,11 +121,15 @@ pub fn appspec(options: &Options) -> String {
     if let Some(current) = &options.current_version {
         properties["CurrentVersion"] = json!(current);
     }
-    // After traffic, the hook is both hooks of the deployment, as `afterTraffic` makes it.
-    let mut hooks = vec![json!({BEFORE_ALLOW_TRAFFIC: HOOK_FUNCTION})];
-    if options.event == AFTER_ALLOW_TRAFFIC {
-        hooks.push(json!({AFTER_ALLOW_TRAFFIC: HOOK_FUNCTION}));
-    }
+    let hooks: Vec<Value> = if options.hooks.is_empty() {
+        vec![json!({&options.event: options.hook_function})]
+    } else {
+        options
+            .hooks
+            .iter()
+            .map(|(event, function)| json!({event: function}))
+            .collect()
+    };
     json!({
         "version": 0.0,
         "Resources": [{"RehearsedLambdaFunction": {"Type": "AWS::Lambda::Function", "Properties": properties}}],
@@ -168,10 +181,6 @@ pub async fn rehearse(
 ) -> std::io::Result<Rehearsal> {
     let codedeploy = LocalCodeDeploy::start().await?;
     codedeploy.add_deployment(DEPLOYMENT_ID, APPLICATION, &appspec(options));
-    codedeploy.set_targets(
-        DEPLOYMENT_ID,
-        vec![LambdaTarget::during(&options.function, &options.event)],
-    );
     let runtime = LocalRuntime::start().await?;
 
     let mut child = Command::new(&options.bootstrap)
@@ -189,13 +198,15 @@ pub async fn rehearse(
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("PREHOOK_CONFIG")
+        .env_remove("PREHOOK_LIFECYCLE_EVENT")
+        .envs(options.hook_env.iter().map(|(k, v)| (k, v)))
         .env("PREHOOK_CONFIG_FILE", &options.config)
-        .env("AWS_LAMBDA_FUNCTION_NAME", HOOK_FUNCTION)
+        .env("AWS_LAMBDA_FUNCTION_NAME", &options.hook_function)
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env(
             "AWS_LAMBDA_LOG_GROUP_NAME",
-            "/aws/lambda/prehook-rehearsal-hook",
+            format!("/aws/lambda/{}", options.hook_function),
         )
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "rehearsal")
         .stdin(Stdio::null())

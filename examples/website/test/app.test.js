@@ -57,3 +57,17 @@ test('unknown paths answer 404', async () => {
   const res = await withBroken('false', () => handler(restEvent('/nope'), {}));
   assert.equal(res.statusCode, 404);
 });
+
+test('status answers ok, broken, or degraded with BROKEN=after-traffic while the pre-traffic routes pass', async () => {
+  const status = async (broken) => {
+    const res = await withBroken(broken, () => handler(restEvent('/status'), {}));
+    return [res.statusCode, JSON.parse(res.body).status];
+  };
+  assert.deepEqual(await status('false'), [200, 'ok']);
+  assert.deepEqual(await status('true'), [500, 'broken']);
+  assert.deepEqual(await status('after-traffic'), [503, 'degraded']);
+  const health = await withBroken('after-traffic', () => handler(restEvent('/healthcheck'), {}));
+  assert.equal(health.statusCode, 200);
+  const home = await withBroken('after-traffic', () => handler(restEvent('/'), {}));
+  assert.match(home.body, /Welcome to our site/);
+});

@@ -33,10 +33,14 @@ function writeArtifact(addon, changes, hookDir) {
   fs.writeFileSync(changes.artifact.path, built.zip);
 }
 
-/** Puts the hook function, IAM and deploymentSettings into the service. */
+/** Puts the hook function(s), IAM and deploymentSettings into the service. */
 function applyToService(service, changes) {
   service.functions = service.functions || {};
   service.functions[changes.hookFunctionKey] = changes.hookFunction;
+  // Only when a function has afterTraffic: the same artifact and role, under its own key.
+  if (changes.postTrafficHook) {
+    service.functions[changes.postTrafficHook.functionKey] = changes.postTrafficHook.function;
+  }
   for (const [key, settings] of Object.entries(changes.deploymentSettings)) {
     service.functions[key].deploymentSettings = settings;
   }

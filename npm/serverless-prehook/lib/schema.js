@@ -141,6 +141,7 @@ const customPrehook = {
       additionalProperties: false,
     },
     functionName: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
+    postTrafficFunctionName: { type: 'string', pattern: '^[A-Za-z0-9_-]+$' },
     architecture: { enum: ['x86_64', 'arm64'] },
     // provided.al2 stays here so that the core's refusal (what to use instead, what happens to
     // an existing stack) is the message users see, not the schema's.

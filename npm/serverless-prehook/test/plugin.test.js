@@ -132,28 +132,49 @@ describe('serverless package with serverless-prehook', () => {
     assert.ok(template.Resources.WebsiteLambdaFunctionAliasCurrent);
   });
 
-  it('makes the hook the post-traffic hook of a function with afterTraffic, and only of it', async () => {
+  it('deploys a post-traffic hook function for afterTraffic, the post-traffic hook of that function only', async () => {
     const { template } = await packageService(
       service({
+        provider: { environment: { SECRET_TABLE: 'orders' } },
         functions: { website: { ...website, prehook: { ...website.prehook, afterTraffic: ['GET /smoke'] } }, worker },
       })
     );
     const resources = template.Resources;
     const update = (key) => resources[`${key}LambdaFunctionAliasLive`].UpdatePolicy.CodeDeployLambdaAliasUpdate;
     assert.deepEqual(update('Website').BeforeAllowTrafficHook, { Ref: 'PreHookLambdaFunction' });
-    assert.deepEqual(update('Website').AfterAllowTrafficHook, { Ref: 'PreHookLambdaFunction' });
+    assert.deepEqual(update('Website').AfterAllowTrafficHook, { Ref: 'PreHookPostLambdaFunction' });
     assert.equal(update('Worker').AfterAllowTrafficHook, undefined);
 
-    // Telling the two events apart needs the deployment targets of the website's group only.
+    // Two functions of the same artifact and role, each told which event it serves, and given
+    // nothing of the service's environment.
+    const pre = resources.PreHookLambdaFunction.Properties;
+    const post = resources.PreHookPostLambdaFunction.Properties;
+    assert.equal(post.FunctionName, 'shop-dev-preHookPost');
+    assert.deepEqual(post.Code, pre.Code);
+    assert.deepEqual(post.Role, pre.Role);
+    assert.deepEqual(pre.Environment, { Variables: { PREHOOK_LIFECYCLE_EVENT: 'BeforeAllowTraffic' } });
+    assert.deepEqual(post.Environment, { Variables: { PREHOOK_LIFECYCLE_EVENT: 'AfterAllowTraffic' } });
+
+    // Neither asks CodeDeploy which event it serves: no deployment-target rights; both log.
     const statements = statementsOf(resources.PreHookIamRole);
-    const targets = statements.find((s) => s.Action.includes('codedeploy:ListDeploymentTargets'));
-    assert.deepEqual(targets.Action, ['codedeploy:ListDeploymentTargets', 'codedeploy:BatchGetDeploymentTargets']);
+    const actions = statements.flatMap((s) => s.Action);
+    assert.ok(!actions.includes('codedeploy:ListDeploymentTargets'), actions.join(', '));
+    assert.ok(!actions.includes('codedeploy:BatchGetDeploymentTargets'), actions.join(', '));
+    const logs = statements.find((s) => s.Action.includes('logs:PutLogEvents'));
     assert.deepEqual(
-      targets.Resource.map((r) => r['Fn::Sub']),
-      ['arn:${AWS::Partition}:codedeploy:${AWS::Region}:${AWS::AccountId}:deploymentgroup:${ShopdevDeploymentApplication}/shop-dev-WebsiteLambdaFunctionDeploymentGroup']
+      logs.Resource.map((r) => r['Fn::Sub']),
+      ['shop-dev-preHook', 'shop-dev-preHookPost'].map(
+        (name) => `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${name}:*`
+      )
     );
     // Our own post-traffic hook needs nothing from the shared role.
     assert.ok(!JSON.stringify(resources.IamRoleLambdaExecution).includes('codedeploy:'));
+  });
+
+  it('deploys no post-traffic hook function without afterTraffic', async () => {
+    const { template } = await packageService(service({ functions: { website, worker } }));
+    assert.equal(template.Resources.PreHookPostLambdaFunction, undefined);
+    assert.equal(template.Resources.WebsiteLambdaFunctionAliasLive.UpdatePolicy.CodeDeployLambdaAliasUpdate.AfterAllowTrafficHook, undefined);
   });
 
   it('refuses to replace a post-traffic hook of the user\'s with afterTraffic', async () => {

@@ -1,6 +1,7 @@
 //! `deploymentSettings` of every checked function, as serverless-plugin-canary-deployments reads
-//! them: `preTrafficHook` set to the hook (and `postTrafficHook` too for a function with
-//! `prehook.afterTraffic`), and the user's explicit values kept.
+//! them: `preTrafficHook` set to the hook (and `postTrafficHook` to the post-traffic hook, a
+//! function of its own, for a function with `prehook.afterTraffic`), and the user's explicit
+//! values kept.
 //!
 //! Precedence, highest first: the function's own `deploymentSettings`, `custom.prehook.deploymentSettings`,
 //! the canary plugin's `custom.deploymentSettings` (it merges those under the function's
@@ -43,6 +44,8 @@ pub const PREHOOK_KEYS: [&str; 6] = [
 /// What the settings of one function are merged from.
 pub struct Sources<'a> {
     pub hook_key: &'a str,
+    /// Key of the post-traffic hook function.
+    pub post_hook_key: &'a str,
     pub functions: &'a Map<String, Value>,
     /// `custom.prehook.deploymentSettings`.
     pub prehook: &'a Map<String, Value>,
@@ -51,6 +54,13 @@ pub struct Sources<'a> {
 }
 
 impl Sources<'_> {
+    /// Whether `name` is one of our two hook functions: as a `postTrafficHook`, either means
+    /// "serverless-prehook's post-traffic hook" (the pre-traffic key is what earlier versions,
+    /// with one function for both events, made the post-traffic hook).
+    fn is_ours(&self, name: &str) -> bool {
+        name == self.hook_key || name == self.post_hook_key
+    }
+
     /// Reports problems in the settings shared by every function, once.
     pub fn validate_shared(&self, errors: &mut ConfigErrors) {
         let path = "custom.prehook.deploymentSettings";
@@ -104,7 +114,7 @@ impl Sources<'_> {
     /// where it is set.
     pub fn foreign_post_traffic_hook(&self, key: &str) -> Option<(String, &Value)> {
         self.post_traffic_hook(key)
-            .filter(|(_, hook)| hook.as_str() != Some(self.hook_key))
+            .filter(|(_, hook)| !hook.as_str().is_some_and(|name| self.is_ours(name)))
     }
 
     /// Shared settings cannot make the hook everyone's post-traffic hook: only functions with
@@ -115,19 +125,22 @@ impl Sources<'_> {
         path: &str,
         errors: &mut ConfigErrors,
     ) {
-        if settings.get("postTrafficHook").and_then(Value::as_str) == Some(self.hook_key) {
+        if let Some(name) = settings
+            .get("postTrafficHook")
+            .and_then(Value::as_str)
+            .filter(|name| self.is_ours(name))
+        {
             errors.push(
                 join(path, "postTrafficHook"),
                 format!(
-                    "names serverless-prehook's hook `{}`, which runs post-traffic checks only for functions with `prehook.afterTraffic`: remove this key and add `afterTraffic` checks to those functions",
-                    self.hook_key
+                    "names serverless-prehook's hook `{name}`, which runs post-traffic checks only for functions with `prehook.afterTraffic`: remove this key and add `afterTraffic` checks to those functions"
                 ),
             );
         }
     }
 
     /// The merged settings of checked function `key`; `after_traffic` when it has post-traffic
-    /// checks, which make the hook its `postTrafficHook` too.
+    /// checks, which make the post-traffic hook function its `postTrafficHook`.
     pub fn merge(
         &self,
         key: &str,
@@ -170,8 +183,11 @@ impl Sources<'_> {
                 .filter(|(k, _)| PREHOOK_KEYS.contains(&k.as_str()))
                 .map(|(k, v)| (k.clone(), v.clone())),
         );
-        let own_names_hook =
-            own.get("postTrafficHook").and_then(Value::as_str) == Some(self.hook_key);
+        let own_names_hook = own
+            .get("postTrafficHook")
+            .and_then(Value::as_str)
+            .filter(|name| self.is_ours(name))
+            .map(str::to_owned);
         merged.extend(own);
         merged.insert("preTrafficHook".to_owned(), Value::from(self.hook_key));
         let after_path = join(&join(&join("functions", key), "prehook"), "afterTraffic");
@@ -194,13 +210,15 @@ impl Sources<'_> {
                     ),
                 );
             }
-            merged.insert("postTrafficHook".to_owned(), Value::from(self.hook_key));
-        } else if own_names_hook {
+            merged.insert(
+                "postTrafficHook".to_owned(),
+                Value::from(self.post_hook_key),
+            );
+        } else if let Some(name) = own_names_hook {
             errors.push(
                 join(&path, "postTrafficHook"),
                 format!(
-                    "names serverless-prehook's hook `{}`, which runs post-traffic checks only from `prehook.afterTraffic`: add {after_path}, or remove this key",
-                    self.hook_key
+                    "names serverless-prehook's hook `{name}`, which runs post-traffic checks only from `prehook.afterTraffic`: add {after_path}, or remove this key"
                 ),
             );
         }
@@ -264,7 +282,7 @@ impl Sources<'_> {
         if let Some(hook) = settings.get("postTrafficHook") {
             match hook.as_str() {
                 // Whether the hook may be named here depends on `afterTraffic`: see `merge`.
-                Some(name) if name == self.hook_key => {}
+                Some(name) if self.is_ours(name) => {}
                 Some(name) if self.functions.contains_key(name) => {}
                 Some(name) => errors.push(
                     join(path, "postTrafficHook"),

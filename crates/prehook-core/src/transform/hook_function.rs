@@ -13,6 +13,8 @@ use serde_json::{Map, Value, json};
 
 use super::naming::lambda_logical_id;
 use super::options::{Options, Vpc};
+use crate::appspec::LifecycleEvent;
+use crate::hook_config::LIFECYCLE_EVENT_VAR;
 
 /// Properties of the compiled hook function that come only from `provider` settings the hook
 /// does not take: `Environment` (`provider.environment`), `Layers` (`provider.layers`),
@@ -35,7 +37,9 @@ pub struct CompiledHook {
     pub logical_id: String,
     /// Properties to delete.
     pub remove_properties: Vec<String>,
-    /// Properties to set (`VpcConfig` from `custom.prehook.vpc`).
+    /// Properties to set once the others are removed: `Environment` with only
+    /// `PREHOOK_LIFECYCLE_EVENT`, the event this hook function serves, and `VpcConfig` from
+    /// `custom.prehook.vpc`.
     #[serde(skip_serializing_if = "Map::is_empty")]
     pub set_properties: Map<String, Value>,
     /// `DependsOn` entries a `Fn::GetAtt` in its properties already enforces: the framework adds
@@ -43,10 +47,22 @@ pub struct CompiledHook {
     pub remove_depends_on: Vec<String>,
 }
 
-pub fn compiled(hook_key: &str, vpc: Option<&Vpc>, role: Option<&str>) -> CompiledHook {
+/// What to change in the compiled hook function at `hook_key`, the hook of `event`.
+pub fn compiled(
+    hook_key: &str,
+    event: LifecycleEvent,
+    vpc: Option<&Vpc>,
+    role: Option<&str>,
+) -> CompiledHook {
     let mut remove_properties: Vec<String> =
         NOT_INHERITED.iter().map(|p| (*p).to_owned()).collect();
     let mut set_properties = Map::new();
+    // Set here rather than as the function's `environment`, which the framework would merge
+    // with `provider.environment`: the service's environment is removed, this one put back.
+    set_properties.insert(
+        "Environment".to_owned(),
+        json!({ "Variables": { LIFECYCLE_EVENT_VAR: event.as_str() } }),
+    );
     match vpc {
         Some(vpc) => {
             set_properties.insert(
@@ -65,6 +81,17 @@ pub fn compiled(hook_key: &str, vpc: Option<&Vpc>, role: Option<&str>) -> Compil
         set_properties,
         remove_depends_on: role.map(str::to_owned).into_iter().collect(),
     }
+}
+
+/// The post-traffic hook function: the same artifact and role as the pre-traffic hook, under a
+/// key of its own, with `PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PostTrafficHook {
+    /// Key of the injected function in `functions`.
+    pub function_key: String,
+    pub function: Value,
+    pub compiled_hook: CompiledHook,
 }
 
 /// The hook's zip as shipped in the npm package, and the copy with `prehook.json` the
@@ -98,17 +125,23 @@ pub fn artifact(
     }
 }
 
-/// The function definition to put at `functions.<key>`.
+/// The function definition to put at `functions.<key>`, for the hook of `event`: both hook
+/// functions run the same artifact with the same role.
 pub fn definition(
     options: &Options,
     name: &str,
+    event: LifecycleEvent,
     version: &str,
     artifact: &Artifact,
     role: Option<&str>,
 ) -> Value {
+    let when = match event {
+        LifecycleEvent::BeforeAllowTraffic => "before CodeDeploy shifts traffic to them",
+        LifecycleEvent::AfterAllowTraffic => "after CodeDeploy shifted all traffic to them",
+    };
     let mut function = json!({
         "name": name,
-        "description": format!("serverless-prehook {version}: checks new versions before CodeDeploy shifts traffic to them"),
+        "description": format!("serverless-prehook {version}: checks new versions {when}"),
         "handler": "bootstrap",
         "runtime": options.runtime,
         "architecture": options.architecture,

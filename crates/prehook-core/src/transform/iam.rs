@@ -1,5 +1,6 @@
 //! Least-privilege IAM for the hook: invoke only the checked functions' versions, CodeDeploy
-//! calls only on this service's application and deployment groups, and its own logs.
+//! calls only on this service's application and deployment groups, and its own logs. The
+//! post-traffic hook function, when there is one, shares the role: it runs the same code.
 
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -36,6 +37,8 @@ pub struct IamInput<'a> {
     pub existing_resources: Option<&'a Map<String, Value>>,
     pub hook_key: &'a str,
     pub hook_name: &'a str,
+    /// The post-traffic hook function's deployed name, when a function has `afterTraffic`.
+    pub post_hook_name: Option<&'a str>,
     pub checked: &'a [CheckedFunction],
     /// Whether some checked function has a `postTrafficHook` (which may run on the shared role).
     pub has_post_traffic_hook: bool,
@@ -69,7 +72,10 @@ pub fn build(input: &IamInput<'_>, errors: &mut ConfigErrors) -> IamChanges {
                     ),
                 );
             }
-            let mut all = vec![logs_statement(input.hook_name)];
+            let hook_names: Vec<&str> = std::iter::once(input.hook_name)
+                .chain(input.post_hook_name)
+                .collect();
+            let mut all = vec![logs_statement(&hook_names)];
             all.extend(statements);
             let mut resources = Map::new();
             resources.insert(role_id.clone(), dedicated_role(input.provider, all));
@@ -167,24 +173,6 @@ fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
             ))],
         }),
     ];
-    // A hook that is both the pre- and the post-traffic hook of a function asks CodeDeploy which
-    // of the two lifecycle events is in progress; only those functions' groups need it.
-    let both: Vec<CheckedFunction> = input
-        .checked
-        .iter()
-        .filter(|f| !f.checks.after_traffic.is_empty())
-        .cloned()
-        .collect();
-    if !both.is_empty() {
-        statements.push(json!({
-            "Effect": "Allow",
-            "Action": [
-                "codedeploy:ListDeploymentTargets",
-                "codedeploy:BatchGetDeploymentTargets"
-            ],
-            "Resource": deployment_group_arns(input.naming, &both),
-        }));
-    }
     statements.extend(input.get_alias.clone());
     if input.in_vpc {
         statements.push(network_interfaces_statement());
@@ -193,14 +181,20 @@ fn invoke_and_codedeploy(input: &IamInput<'_>) -> Vec<Value> {
     statements
 }
 
-/// The framework creates the log group; the hook only writes to it.
-fn logs_statement(hook_name: &str) -> Value {
+/// The framework creates the log groups; the hook functions only write to them.
+fn logs_statement(hook_names: &[&str]) -> Value {
+    let groups: Vec<Value> = hook_names
+        .iter()
+        .map(|name| {
+            sub(format!(
+                "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{name}:*"
+            ))
+        })
+        .collect();
     json!({
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": [sub(format!(
-            "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:/aws/lambda/{hook_name}:*"
-        ))],
+        "Resource": groups,
     })
 }
 

@@ -8,8 +8,10 @@
 //! - [`alarms`], [`alarm_settings`]: rollback alarms and their thresholds;
 //! - [`first_deploy`]: the custom resource that checks a version whose alias does not exist yet;
 //! - [`iam`]: least-privilege statements and the hook's own role;
-//! - [`hook_function`]: the injected function, its artifact name, and what the plugin removes
-//!   from its compiled resource (the service's environment, layers, VPC, ...);
+//! - [`hook_function`]: the injected functions (the pre-traffic hook, and the post-traffic hook
+//!   when a function has `afterTraffic`), their artifact, and what the plugin changes in their
+//!   compiled resources (the service's environment, layers, VPC, ... out; the lifecycle event
+//!   each serves in);
 //! - [`versioning`]: published versions for the checked functions;
 //! - [`migration`]: recognising a hand-written hook under the hook's key;
 //! - [`naming`]: the framework's and the canary plugin's naming rules.
@@ -32,12 +34,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::appspec::LifecycleEvent;
 use crate::error::ConfigErrors;
 use crate::hook_config::{HookConfig, Skip};
 use crate::node::{describe, join};
 
 pub use first_deploy::FirstDeployGate;
-pub use hook_function::{Artifact, CompiledHook};
+pub use hook_function::{Artifact, CompiledHook, PostTrafficHook};
 pub use iam::IamChanges;
 
 /// What the plugin knows that the service config does not hold.
@@ -82,6 +85,9 @@ pub struct Changes {
     pub hook_function: Value,
     /// What to change in the hook's compiled resource once every plugin has compiled it.
     pub compiled_hook: CompiledHook,
+    /// The post-traffic hook function, only when a function has `afterTraffic`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_traffic_hook: Option<PostTrafficHook>,
     pub artifact: Artifact,
     /// `prehook.json`, the hook's checks config, shipped next to `bootstrap`
     /// (crates/prehook-hook/src/config.rs says where the hook looks for it).
@@ -149,6 +155,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
     let canary = custom.get("deploymentSettings").and_then(Value::as_object);
     let settings = deployment_settings::Sources {
         hook_key: &options.function_key,
+        post_hook_key: &options.post_function_key,
         functions,
         prehook: &options.deployment_settings,
         canary,
@@ -189,6 +196,14 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             "custom.prehook.functionName",
             format!("the hook's deployed name {hook_name:?} is longer than Lambda's 64 characters: choose a shorter key"),
         );
+    }
+    // The post-traffic hook is a function of its own, deployed only for `afterTraffic`.
+    let post_hook_name = checked
+        .iter()
+        .any(|f| !f.checks.after_traffic.is_empty())
+        .then(|| naming.default_function_name(&options.post_function_key));
+    if let Some(post_hook_name) = &post_hook_name {
+        check_post_hook_key(&options, custom, functions, post_hook_name, &mut errors);
     }
 
     let mut deployment_settings: BTreeMap<String, Value> = checked
@@ -245,6 +260,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
             existing_resources: resources,
             hook_key: &options.function_key,
             hook_name: &hook_name,
+            post_hook_name: post_hook_name.as_deref(),
             checked: &checked,
             has_post_traffic_hook: checked
                 .iter()
@@ -302,15 +318,34 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
     let hook_function = hook_function::definition(
         &options,
         &hook_name,
+        LifecycleEvent::BeforeAllowTraffic,
         &facts.version,
         &artifact,
         iam.role.as_deref(),
     );
     let compiled_hook = hook_function::compiled(
         &options.function_key,
+        LifecycleEvent::BeforeAllowTraffic,
         options.vpc.as_ref(),
         iam.role.as_deref(),
     );
+    let post_traffic_hook = post_hook_name.map(|name| PostTrafficHook {
+        function_key: options.post_function_key.clone(),
+        function: hook_function::definition(
+            &options,
+            &name,
+            LifecycleEvent::AfterAllowTraffic,
+            &facts.version,
+            &artifact,
+            iam.role.as_deref(),
+        ),
+        compiled_hook: hook_function::compiled(
+            &options.post_function_key,
+            LifecycleEvent::AfterAllowTraffic,
+            options.vpc.as_ref(),
+            iam.role.as_deref(),
+        ),
+    });
     let summary = checked
         .iter()
         .map(|f| {
@@ -339,6 +374,7 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         hook_function_key: options.function_key.clone(),
         hook_function,
         compiled_hook,
+        post_traffic_hook,
         artifact,
         prehook_json,
         hook_config,
@@ -351,6 +387,45 @@ pub fn transform(service: &Value, facts: &PluginFacts) -> Result<Plan, ConfigErr
         summary,
         warnings,
     })))
+}
+
+/// The post-traffic hook's key must be free in `functions`, and its deployed name fit Lambda's.
+fn check_post_hook_key(
+    options: &options::Options,
+    custom: &Map<String, Value>,
+    functions: &Map<String, Value>,
+    post_hook_name: &str,
+    errors: &mut ConfigErrors,
+) {
+    let key = &options.post_function_key;
+    let configured = custom
+        .get("prehook")
+        .and_then(|p| p.get("postTrafficFunctionName"))
+        .is_some();
+    let path = if configured {
+        "custom.prehook.postTrafficFunctionName".to_owned()
+    } else {
+        join("functions", key)
+    };
+    if functions.contains_key(key) {
+        errors.push(
+            &path,
+            format!(
+                "`afterTraffic` injects the post-traffic hook as the function `{key}`, but `functions` already has one of that key: rename yours, or set custom.prehook.postTrafficFunctionName to a free key"
+            ),
+        );
+    }
+    if post_hook_name.len() > 64 {
+        let path = if configured {
+            "custom.prehook.postTrafficFunctionName"
+        } else {
+            "custom.prehook.functionName"
+        };
+        errors.push(
+            path,
+            format!("the post-traffic hook's deployed name {post_hook_name:?} is longer than Lambda's 64 characters: choose a shorter key (custom.prehook.postTrafficFunctionName)"),
+        );
+    }
 }
 
 fn naming_of(

@@ -6,9 +6,10 @@ use crate::error::ConfigErrors;
 use crate::node::{Node, describe, index, integer, join, object, one_of, string};
 
 const PATH: &str = "custom.prehook";
-const KEYS: [&str; 10] = [
+const KEYS: [&str; 11] = [
     "deploymentSettings",
     "functionName",
+    "postTrafficFunctionName",
     "architecture",
     "runtime",
     "timeout",
@@ -21,6 +22,9 @@ const KEYS: [&str; 10] = [
 
 /// Key of the injected function in `functions`, unless `custom.prehook.functionName` says otherwise.
 pub const DEFAULT_FUNCTION_KEY: &str = "preHook";
+/// Appended to the hook's key for the post-traffic hook's (`preHookPost`), unless
+/// `custom.prehook.postTrafficFunctionName` says otherwise.
+pub const POST_TRAFFIC_KEY_SUFFIX: &str = "Post";
 /// Seconds the hook may run: room for a few functions' checks with their retries.
 pub const DEFAULT_HOOK_TIMEOUT_SECS: u64 = 300;
 /// The hook is a small Rust binary that waits on the network: the smallest size is plenty.
@@ -53,6 +57,8 @@ impl IamMode {
 #[derive(Debug, Clone)]
 pub struct Options {
     pub function_key: String,
+    /// Key of the post-traffic hook function, injected only when a function has `afterTraffic`.
+    pub post_function_key: String,
     pub architecture: String,
     pub runtime: String,
     pub timeout: u64,
@@ -80,6 +86,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             function_key: DEFAULT_FUNCTION_KEY.to_owned(),
+            post_function_key: format!("{DEFAULT_FUNCTION_KEY}{POST_TRAFFIC_KEY_SUFFIX}"),
             architecture: ARCHITECTURES[0].to_owned(),
             runtime: RUNTIMES[0].to_owned(),
             timeout: DEFAULT_HOOK_TIMEOUT_SECS,
@@ -101,6 +108,7 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
     let Some(map) = object(Node::new(value, PATH), &KEYS, errors) else {
         return options;
     };
+    let mut post_function_key = None;
     for (key, value) in map {
         let path = join(PATH, key);
         let node = Node::new(value, &path);
@@ -109,6 +117,18 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
                 if let Some(name) = string(node, errors) {
                     if is_function_key(&name) {
                         options.function_key = name;
+                    } else {
+                        errors.push(
+                            &path,
+                            format!("expected a function key of letters, digits, `-` and `_`, got {name:?}"),
+                        );
+                    }
+                }
+            }
+            "postTrafficFunctionName" => {
+                if let Some(name) = string(node, errors) {
+                    if is_function_key(&name) {
+                        post_function_key = Some(name);
                     } else {
                         errors.push(
                             &path,
@@ -172,6 +192,17 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
             },
             _ => {}
         }
+    }
+    options.post_function_key = post_function_key
+        .unwrap_or_else(|| format!("{}{POST_TRAFFIC_KEY_SUFFIX}", options.function_key));
+    if options.post_function_key == options.function_key {
+        errors.push(
+            join(PATH, "postTrafficFunctionName"),
+            format!(
+                "names the pre-traffic hook's key {:?}: the post-traffic hook is a function of its own, under another key",
+                options.function_key
+            ),
+        );
     }
     options
 }
