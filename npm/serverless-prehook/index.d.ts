@@ -108,7 +108,7 @@ export type PrehookFunctionConfig =
       event?: PrehookEvent;
       /** Attempts after a failed one. @default 2 */
       retries?: number;
-      /** Seconds one attempt may take. @default 10 */
+      /** Seconds one attempt may take: less than the hook's `custom.prehook.timeout`. @default 10 */
       timeout?: number;
       /** This function's rollback alarms, key by key over `custom.prehook.alarms`. */
       alarms?: PrehookAlarms;
