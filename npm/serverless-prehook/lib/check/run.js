@@ -8,16 +8,17 @@
 const { performance } = require('node:perf_hooks');
 
 /**
- * Runs the checks of `targets` (`[{ function, qualifier }]`) as the hook would and resolves to
+ * Runs the checks of `targets` (`[{ function, qualifier }]`) in `config` (the addon's
+ * CheckConfig, prehook.json parsed) as the hook would and resolves to
  * their reports in plan order. `invoke(request)` performs one Lambda Invoke and resolves to
  * `{ functionError, payload }`; a rejection is a failed invoke, its `String(error)`
  * (`AccessDeniedException: ...`) the reason. Throws when the run cannot start (a target
  * without checks).
  */
-async function runChecks(core, hookConfigJson, targets, invoke, lifecycleEvent) {
+async function runChecks(core, config, targets, invoke, lifecycleEvent) {
   const started = performance.now();
   const now = () => performance.now() - started;
-  const run = new core.CheckRun(hookConfigJson, targets, {
+  const run = new core.CheckRun(config, targets, {
     lifecycleEvent,
     runId: `check-${process.pid}`,
     epochMs: Date.now(),
