@@ -91,7 +91,8 @@ pub struct ChecksRules<'a> {
 impl FunctionChecks {
     /// Reads the keys of [`CHECKS_KEYS`] of `map`, the mapping at `node` (its other keys are the
     /// caller's), with the same limits wherever they are written; `key` names the function in
-    /// messages. Every problem is reported; `None` when there was one.
+    /// messages. Every problem goes to `errors`; `None` when `event`, `retries` or `timeout`
+    /// cannot be used.
     pub(crate) fn parse(
         node: Node<'_>,
         map: &serde_json::Map<String, Value>,
