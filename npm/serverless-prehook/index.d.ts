@@ -128,7 +128,7 @@ export type PrehookFunctionConfig =
       event?: PrehookEvent;
       /** Attempts after a failed one. @default 2 */
       retries?: number;
-      /** Seconds one attempt may take. @default 10 */
+      /** Seconds one attempt may take: less than the hook's `custom.prehook.timeout`. @default 10 */
       timeout?: number;
       /** This function's rollback alarms, key by key over `custom.prehook.alarms`. */
       alarms?: PrehookAlarms;
@@ -213,16 +213,8 @@ export interface PrehookAddon {
   buildArtifact(shipped: Buffer, prehookJson: string): { ok: boolean; zip?: Buffer; error?: string };
   /** Version of the core the addon was built from. */
   coreVersion(): string;
-  /**
-   * The functions of `prehook.json` with checks for `lifecycleEvent` (default
-   * `BeforeAllowTraffic`: `checks`; `AfterAllowTraffic`: `afterTraffic`) that `names` name
-   * (keys or deployed names); all of them when empty.
-   */
-  selectFunctions(
-    hookConfigJson: string,
-    names: string[],
-    lifecycleEvent?: LifecycleEvent
-  ): { ok: boolean; functions: { function: string; key: string }[]; error?: string };
+  /** `prehook.json`, parsed once for a run of `prehook check`. */
+  CheckConfig: CheckConfigConstructor;
   /** The highest numeric version among ListVersionsByFunction's `Version` values; null when none. */
   latestPublishedVersion(versions: string[]): string | null;
   /**
@@ -232,13 +224,30 @@ export interface PrehookAddon {
   CheckRun: CheckRunConstructor;
 }
 
+export interface CheckConfigConstructor {
+  /** Parses `prehook.json`; throws on an invalid one (every problem with its path). */
+  new (hookConfigJson: string): CheckConfig;
+}
+
+export interface CheckConfig {
+  /**
+   * The functions with checks for `lifecycleEvent` (default `BeforeAllowTraffic`: `checks`;
+   * `AfterAllowTraffic`: `afterTraffic`) that `names` name (keys or deployed names); all of
+   * them when empty.
+   */
+  selectFunctions(
+    names: string[],
+    lifecycleEvent?: LifecycleEvent
+  ): { ok: boolean; functions: { function: string; key: string }[]; error?: string };
+}
+
 export interface CheckRunConstructor {
   /**
-   * The checks of `targets` for `options.lifecycleEvent`, in target order then config order.
-   * Throws on an invalid `prehook.json`, an unknown lifecycle event, or a target without checks
+   * The checks of `targets` in `config` for `options.lifecycleEvent`, in target order then
+   * config order. Throws on an unknown lifecycle event, or a target without checks
    * (`no checks configured for function NAME`).
    */
-  new (hookConfigJson: string, targets: CheckTarget[], options: CheckRunOptions): CheckRun;
+  new (config: CheckConfig, targets: CheckTarget[], options: CheckRunOptions): CheckRun;
 }
 
 /**

@@ -165,14 +165,15 @@ async function checks(addon) {
   const transformed = addon.transform(CHECK_SERVICE, FACTS);
   if (!transformed.ok) throw new Error(`check service: ${JSON.stringify(transformed.errors)}`);
   const prehookJson = transformed.outcome.prehookJson;
-  const selection = addon.selectFunctions(prehookJson, [], undefined);
+  const config = new addon.CheckConfig(prehookJson);
+  const selection = config.selectFunctions([], undefined);
   if (!selection.ok) throw new Error(`selectFunctions: ${selection.error}`);
   const targets = selection.functions.map((f) => ({ function: f.function, qualifier: '7' }));
   const fake = await startFakeLambda();
   try {
     // The plugin's own driver of the addon's CheckRun (the engine's state machine): the same
     // code `serverless prehook check` runs, on this addon.
-    const reports = await runChecks(addon, prehookJson, targets, invokeOver(fake.port), undefined);
+    const reports = await runChecks(addon, config, targets, invokeOver(fake.port), undefined);
     // The verdicts themselves, so that a reference build that got them wrong fails too.
     const verdicts = reports.map((r) => `${r.key} ${r.check} ${r.passed ? 'passed' : 'failed'} after ${r.attempts}`);
     const want = ['web GET /healthcheck passed after 1', 'web home passed after 1', 'api GET /orders failed after 2'];

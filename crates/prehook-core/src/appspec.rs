@@ -116,7 +116,7 @@ impl AppSpec {
         let value = match serde_json::from_str::<Value>(content) {
             Ok(value) => value,
             Err(json) => {
-                serde_yaml::from_str::<Value>(content).map_err(|yaml| AppSpecError::Unreadable {
+                yaml_serde::from_str::<Value>(content).map_err(|yaml| AppSpecError::Unreadable {
                     json: json.to_string(),
                     yaml: yaml.to_string(),
                 })?
@@ -276,6 +276,15 @@ mod tests {
         assert_eq!(json.resources[0].target_version, "2");
         let events: Vec<_> = json.hooks.iter().map(|h| h.event.as_str()).collect();
         assert_eq!(events, ["BeforeAllowTraffic", "AfterAllowTraffic"]);
+    }
+
+    #[test]
+    fn unreadable_yaml_says_where() {
+        let err = AppSpec::parse("Resources:\n  - Fn: [unclosed\n").unwrap_err();
+        let AppSpecError::Unreadable { yaml, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(yaml.contains("line 3 column 1"), "{yaml}");
     }
 
     #[test]

@@ -27,8 +27,19 @@ pub const DEFAULT_RETRIES: u32 = 2;
 pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
 /// Upper bound of `retries`: backoff past this only delays a verdict that is already clear.
 pub const MAX_RETRIES: u64 = 10;
-/// Lambda's own maximum run time, in seconds.
-pub const MAX_TIMEOUT_SECS: u64 = 900;
+/// Lambda's own maximum run time, in seconds: the longest a hook can be given
+/// (`custom.prehook.timeout`, or the `Timeout` of a hand-written hook).
+pub const MAX_HOOK_TIMEOUT_SECS: u64 = 900;
+
+/// The keys of a function's checks, read by [`FunctionChecks::parse`] wherever they are written:
+/// under `functions.<key>.prehook` in `serverless.yml`, and per function in `prehook.json`.
+pub const CHECKS_KEYS: [&str; 5] = ["checks", "afterTraffic", "event", "retries", "timeout"];
+
+/// The longest one attempt may take in a hook given `hook_timeout` seconds: less than the hook
+/// itself, which must still report its verdict when the attempt times out.
+pub fn max_attempt_timeout(hook_timeout: u64) -> u64 {
+    hook_timeout.saturating_sub(1)
+}
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct HookConfig {
@@ -68,7 +79,87 @@ pub struct FunctionChecks {
     pub after_traffic: Vec<Check>,
 }
 
+/// What an absent key of [`CHECKS_KEYS`] means where the checks are written.
+pub struct ChecksRules<'a> {
+    /// The event kind when `event` is absent; `None` makes `event` required (`prehook.json`).
+    pub derived_event: Option<EventKind>,
+    /// The hook's timeout when known (`custom.prehook.timeout` in the transform); else the
+    /// longest a hook can have bounds `timeout`.
+    pub hook_timeout: Option<u64>,
+    /// `checks` when absent.
+    pub default_checks: &'a dyn Fn(EventKind) -> Vec<Check>,
+    /// Applied to each list of checks once parsed.
+    pub finish: &'a dyn Fn(EventKind, Vec<Check>) -> Vec<Check>,
+}
+
 impl FunctionChecks {
+    /// Reads the keys of [`CHECKS_KEYS`] of `map`, the mapping at `node` (its other keys are the
+    /// caller's), with the same limits wherever they are written; `key` names the function in
+    /// messages. Every problem goes to `errors`; `None` when `event`, `retries` or `timeout`
+    /// cannot be used.
+    pub(crate) fn parse(
+        node: Node<'_>,
+        map: &serde_json::Map<String, Value>,
+        key: String,
+        rules: &ChecksRules<'_>,
+        errors: &mut ConfigErrors,
+    ) -> Option<Self> {
+        let field = |name: &str| map.get(name).map(|value| (value, join(node.path, name)));
+        let event = match (field("event"), rules.derived_event) {
+            (Some((value, path)), _) => EventKind::parse(Node::new(value, &path), errors),
+            (None, Some(derived)) => Some(derived),
+            (None, None) => {
+                errors.push(
+                    node.path,
+                    format!(
+                        "missing `event`; expected one of {}",
+                        EventKind::NAMES.join(", ")
+                    ),
+                );
+                None
+            }
+        };
+        let retries = match field("retries") {
+            Some((value, path)) => {
+                integer(Node::new(value, &path), 0, MAX_RETRIES, errors).map(|n| n as u32)
+            }
+            None => Some(DEFAULT_RETRIES),
+        };
+        let timeout = match field("timeout") {
+            Some((value, path)) => {
+                parse_timeout(Node::new(value, &path), rules.hook_timeout, errors)
+            }
+            None => Some(DEFAULT_TIMEOUT_SECS),
+        };
+        // With a wrong `event`, checks are parsed against the derived kind, to report their
+        // errors too; without one to fall back on, they cannot be read.
+        let kind = event.or(rules.derived_event);
+        let list = |name: &str, errors: &mut ConfigErrors| {
+            let (value, path) = field(name)?;
+            let kind = kind?;
+            Some((rules.finish)(
+                kind,
+                parse_check_list(Node::new(value, &path), kind, errors),
+            ))
+        };
+        let checks = list("checks", errors);
+        let checks = match (checks, kind) {
+            (Some(checks), _) => checks,
+            (None, Some(kind)) if !map.contains_key("checks") => (rules.default_checks)(kind),
+            (None, _) => Vec::new(),
+        };
+        // Same event kind, retries and timeout as `checks`: the same function answers both.
+        let after_traffic = list("afterTraffic", errors).unwrap_or_default();
+        Some(FunctionChecks {
+            key,
+            event: event?,
+            retries: retries?,
+            timeout: timeout?,
+            checks,
+            after_traffic,
+        })
+    }
+
     /// The checks that gate `event`: `checks` before traffic, `afterTraffic` after it.
     pub fn checks_for(&self, event: LifecycleEvent) -> &[Check] {
         match event {
@@ -130,58 +221,41 @@ impl HookConfig {
 }
 
 fn parse_function(node: Node<'_>, name: &str, errors: &mut ConfigErrors) -> Option<FunctionChecks> {
-    let map = object(
-        node,
-        &[
-            "key",
-            "event",
-            "retries",
-            "timeout",
-            "checks",
-            "afterTraffic",
-        ],
-        errors,
-    )?;
-    let field = |key: &str| map.get(key).map(|value| (value, join(node.path, key)));
-    let key = match field("key") {
-        Some((value, path)) => string(Node::new(value, &path), errors)?,
+    let mut keys = CHECKS_KEYS.to_vec();
+    keys.push("key");
+    let map = object(node, &keys, errors)?;
+    let key = match map.get("key") {
+        Some(value) => string(Node::new(value, &join(node.path, "key")), errors)?,
         None => name.to_owned(),
     };
-    let Some((event, path)) = field("event") else {
+    let rules = ChecksRules {
+        derived_event: None,
+        hook_timeout: None,
+        default_checks: &|_| Vec::new(),
+        finish: &|_, checks| checks,
+    };
+    FunctionChecks::parse(node, map, key, &rules, errors)
+}
+
+/// `timeout`: from 1 s to less than the hook's timeout, which names it when it is known.
+fn parse_timeout(
+    node: Node<'_>,
+    hook_timeout: Option<u64>,
+    errors: &mut ConfigErrors,
+) -> Option<u64> {
+    let max = max_attempt_timeout(hook_timeout.unwrap_or(MAX_HOOK_TIMEOUT_SECS));
+    if let (Some(hook_timeout), Some(n)) = (hook_timeout, node.value.as_u64())
+        && n > max
+    {
         errors.push(
             node.path,
             format!(
-                "missing `event`; expected one of {}",
-                EventKind::NAMES.join(", ")
+                "expected at most {max} seconds, got {n}: an attempt may not outlast the hook itself (custom.prehook.timeout is {hook_timeout})"
             ),
         );
         return None;
-    };
-    let event = EventKind::parse(Node::new(event, &path), errors)?;
-    let retries = match field("retries") {
-        Some((value, path)) => integer(Node::new(value, &path), 0, MAX_RETRIES, errors)? as u32,
-        None => DEFAULT_RETRIES,
-    };
-    let timeout = match field("timeout") {
-        Some((value, path)) => integer(Node::new(value, &path), 1, MAX_TIMEOUT_SECS, errors)?,
-        None => DEFAULT_TIMEOUT_SECS,
-    };
-    let checks = match field("checks") {
-        Some((value, path)) => parse_check_list(Node::new(value, &path), event, errors),
-        None => Vec::new(),
-    };
-    let after_traffic = match field("afterTraffic") {
-        Some((value, path)) => parse_check_list(Node::new(value, &path), event, errors),
-        None => Vec::new(),
-    };
-    Some(FunctionChecks {
-        key,
-        event,
-        retries,
-        timeout,
-        checks,
-        after_traffic,
-    })
+    }
+    integer(node, 1, max, errors)
 }
 
 fn parse_skip(node: Node<'_>, errors: &mut ConfigErrors) -> Option<Skip> {
@@ -317,6 +391,23 @@ mod tests {
         assert!(
             err.contains("functions.a.afterTraffic[1]: a check of a raw function is a mapping"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn an_attempt_timeout_has_the_transforms_limit() {
+        // prehook.json took 900 s (1-900) where serverless.yml stops at the hook's timeout
+        // minus 1: an attempt as long as the hook leaves it no time to report.
+        let config = |timeout: u64| {
+            HookConfig::from_value(
+                &json!({"functions": {"f": {"event": "raw", "timeout": timeout}}}),
+            )
+        };
+        assert_eq!(config(899).unwrap().functions["f"].timeout, 899);
+        let err = config(900).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "functions.f.timeout: expected a whole number from 1 to 899, got the number 900"
         );
     }
 

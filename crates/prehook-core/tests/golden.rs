@@ -29,7 +29,7 @@ fn run(service: &Value) -> Value {
 fn transform_fixtures() {
     insta::glob!("fixtures/*/serverless.yml", |path| {
         let text = fs::read_to_string(path).unwrap();
-        let service: Value = serde_yaml::from_str(&text).unwrap();
+        let service: Value = yaml_serde::from_str(&text).unwrap();
         insta::assert_yaml_snapshot!(run(&service));
     });
 }
@@ -44,7 +44,7 @@ fn error_cases_report_errors_and_other_cases_do_not() {
             .unwrap()
             .to_str()
             .unwrap();
-        let service: Value = serde_yaml::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+        let service: Value = yaml_serde::from_str(&fs::read_to_string(path).unwrap()).unwrap();
         let failed = transform(&service, &facts()).is_err();
         assert_eq!(failed, case.starts_with("error-"), "{case}");
     });
@@ -100,7 +100,7 @@ fn the_artifact_name_changes_with_the_config() {
 #[test]
 fn the_documented_example_of_every_key_is_valid() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../serverless.yml.example");
-    let service: Value = serde_yaml::from_str(&fs::read_to_string(path).unwrap()).unwrap();
+    let service: Value = yaml_serde::from_str(&fs::read_to_string(path).unwrap()).unwrap();
     match transform(&service, &facts()) {
         Ok(Plan::Apply(changes)) => {
             assert_eq!(changes.summary.len(), 4, "{:?}", changes.summary);

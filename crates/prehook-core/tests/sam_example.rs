@@ -3,7 +3,7 @@ use std::path::PathBuf;
 
 use prehook_core::hook_config::LIFECYCLE_EVENT_VAR;
 use prehook_core::{EventKind, HookConfig};
-use serde_yaml::Value;
+use yaml_serde::Value;
 
 fn example(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -11,7 +11,7 @@ fn example(file: &str) -> PathBuf {
         .join(file)
 }
 
-/// `!Ref Name` in the template, whatever serde_yaml makes of the tag.
+/// `!Ref Name` in the template, whatever the YAML library makes of the tag.
 fn ref_target(value: &Value) -> Option<&str> {
     match value {
         Value::Tagged(tagged) if tagged.tag == "Ref" => tagged.value.as_str(),
@@ -25,7 +25,7 @@ fn the_committed_prehook_json_checks_every_function_the_template_hooks() {
     let config = HookConfig::from_json(&fs::read_to_string(example("hook/prehook.json")).unwrap())
         .unwrap_or_else(|e| panic!("examples/sam/hook/prehook.json: {e}"));
     let template: Value =
-        serde_yaml::from_str(&fs::read_to_string(example("template.yaml")).unwrap()).unwrap();
+        yaml_serde::from_str(&fs::read_to_string(example("template.yaml")).unwrap()).unwrap();
     let resources = template["Resources"].as_mapping().unwrap();
 
     let mut checked = 0;

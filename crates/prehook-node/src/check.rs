@@ -23,7 +23,7 @@ pub struct SelectedFunction {
     pub key: String,
 }
 
-/// What [`select_functions`] returns: the functions, or why there are none.
+/// What [`CheckConfig::select_functions`] returns: the functions, or why there are none.
 #[napi(object)]
 pub struct Selection {
     pub ok: bool,
@@ -31,19 +31,34 @@ pub struct Selection {
     pub error: Option<String>,
 }
 
-/// The checked functions of `hook_config_json` (`prehook.json`) that `names` name (keys or
-/// deployed names); all of them when `names` is empty.
+/// `prehook.json`, parsed once for a run of `prehook check`: the functions to check are
+/// selected from it, and the [`CheckRun`] is planned from it.
 #[napi]
-pub fn select_functions(
-    hook_config_json: String,
-    names: Vec<String>,
-    lifecycle_event: Option<String>,
-) -> Selection {
-    let selected = HookConfig::from_json(&hook_config_json)
-        .map_err(|e| e.to_string())
-        .and_then(|config| {
-            let event = lifecycle_event_of(lifecycle_event.as_deref())?;
-            prehook_engine::select_functions(&config, &names, event)
+pub struct CheckConfig {
+    config: HookConfig,
+}
+
+#[napi]
+impl CheckConfig {
+    /// Parses `hook_config_json` (`prehook.json`); throws on an invalid one, which the plugin
+    /// itself wrote.
+    #[napi(constructor)]
+    pub fn new(hook_config_json: String) -> napi::Result<Self> {
+        HookConfig::from_json(&hook_config_json)
+            .map(|config| Self { config })
+            .map_err(|e| napi::Error::from_reason(e.to_string()))
+    }
+
+    /// The checked functions that `names` name (keys or deployed names); all of them when
+    /// `names` is empty.
+    #[napi]
+    pub fn select_functions(
+        &self,
+        names: Vec<String>,
+        lifecycle_event: Option<String>,
+    ) -> Selection {
+        let selected = lifecycle_event_of(lifecycle_event.as_deref()).and_then(|event| {
+            prehook_engine::select_functions(&self.config, &names, event)
                 .map(|functions| {
                     functions
                         .iter()
@@ -55,17 +70,18 @@ pub fn select_functions(
                 })
                 .map_err(|e| e.to_string())
         });
-    match selected {
-        Ok(functions) => Selection {
-            ok: true,
-            functions,
-            error: None,
-        },
-        Err(error) => Selection {
-            ok: false,
-            functions: Vec::new(),
-            error: Some(error),
-        },
+        match selected {
+            Ok(functions) => Selection {
+                ok: true,
+                functions,
+                error: None,
+            },
+            Err(error) => Selection {
+                ok: false,
+                functions: Vec::new(),
+                error: Some(error),
+            },
+        }
     }
 }
 
@@ -191,16 +207,15 @@ pub struct CheckRun {
 
 #[napi]
 impl CheckRun {
-    /// The checks of `targets` for the options' lifecycle event; throws on an invalid config,
-    /// an unknown lifecycle event, or a target without checks.
+    /// The checks of `targets` in `config` for the options' lifecycle event; throws on an
+    /// unknown lifecycle event or a target without checks.
     #[napi(constructor)]
     pub fn new(
-        hook_config_json: String,
+        config: &CheckConfig,
         targets: Vec<CheckTarget>,
         options: CheckRunOptions,
     ) -> napi::Result<Self> {
         let fail = |message: String| napi::Error::from_reason(message);
-        let config = HookConfig::from_json(&hook_config_json).map_err(|e| fail(e.to_string()))?;
         let event = lifecycle_event_of(options.lifecycle_event.as_deref()).map_err(fail)?;
         let targets: Vec<Target> = targets
             .into_iter()
@@ -216,7 +231,7 @@ impl CheckRun {
             epoch_ms: options.epoch_ms.max(0.0) as u64,
             cutoff: options.cutoff_ms.map_or(RUN_LIMIT, duration_of),
         };
-        let run = prehook_engine::CheckRun::plan(&config, &targets, event, settings)
+        let run = prehook_engine::CheckRun::plan(&config.config, &targets, event, settings)
             .map_err(|e| fail(e.to_string()))?;
         Ok(Self { run })
     }

@@ -2,11 +2,12 @@
 //!
 //! The functions return their errors as data (`{ ok: false, ... }`) so the plugin can show
 //! them as a framework error with every YAML path, rather than as a thrown native exception.
-//! Only `new CheckRun` throws: on a `prehook.json` or targets the plugin itself got wrong.
+//! Only `new CheckConfig` and `new CheckRun` throw: on a `prehook.json` or targets the plugin
+//! itself got wrong.
 
 mod check;
 
-pub use check::{CheckRun, latest_published_version, select_functions};
+pub use check::{CheckConfig, CheckRun, latest_published_version};
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;

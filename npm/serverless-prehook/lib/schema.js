@@ -114,7 +114,7 @@ const functionPrehook = {
         afterTraffic: { type: 'array', items: check, minItems: 1 },
         event: { enum: ['apigateway', 'apigateway-lambda', 'httpapi', 'alb', 'raw'] },
         retries: { type: 'integer', minimum: 0, maximum: 10 },
-        timeout: { type: 'integer', minimum: 1, maximum: 900 },
+        timeout: { type: 'integer', minimum: 1, maximum: 899 },
         alarms,
       },
       additionalProperties: false,

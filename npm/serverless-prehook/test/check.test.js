@@ -138,7 +138,9 @@ describe("prehook check uses the framework's credentials and region", () => {
 
 describe('the addon runs checks through a JS invoke function', () => {
   const core = addon.load();
-  const config = JSON.stringify({
+  // prehook.json as the plugin writes it, parsed once by the addon.
+  const parse = (hookConfig) => new core.CheckConfig(JSON.stringify(hookConfig));
+  const config = parse({
     functions: {
       'site-dev-web': {
         key: 'web',
@@ -175,7 +177,7 @@ describe('the addon runs checks through a JS invoke function', () => {
   });
 
   it('gives up on an invoke that does not answer in time, and reports a rejected one', async () => {
-    const oneTry = JSON.stringify({
+    const oneTry = parse({
       functions: { 'site-dev-web': { key: 'web', event: 'apigateway', retries: 0, timeout: 1, checks: ['GET /slow', 'GET /denied'] } },
     });
     const reports = await runChecks(core, oneTry, [{ function: 'site-dev-web', qualifier: 'Live' }], async (request) => {
@@ -191,14 +193,14 @@ describe('the addon runs checks through a JS invoke function', () => {
   });
 
   it('runs the afterTraffic list for AfterAllowTraffic, and only the functions that have one', async () => {
-    const both = JSON.stringify({
+    const both = parse({
       functions: {
         'site-dev-web': { key: 'web', event: 'apigateway', retries: 0, timeout: 1, checks: ['GET /before'], afterTraffic: ['GET /after'] },
         'site-dev-api': { key: 'api', event: 'apigateway', retries: 0, timeout: 1, checks: ['GET /api'] },
       },
     });
-    assert.deepEqual(core.selectFunctions(both, [], 'AfterAllowTraffic').functions, [{ function: 'site-dev-web', key: 'web' }]);
-    assert.match(core.selectFunctions(both, ['api'], 'AfterAllowTraffic').error, /^no afterTraffic checks configured for `api`/);
+    assert.deepEqual(both.selectFunctions([], 'AfterAllowTraffic').functions, [{ function: 'site-dev-web', key: 'web' }]);
+    assert.match(both.selectFunctions(['api'], 'AfterAllowTraffic').error, /^no afterTraffic checks configured for `api`/);
     const paths = [];
     const invoke = async (request) => {
       paths.push(JSON.parse(request.payload).path);
@@ -251,14 +253,15 @@ describe('the addon runs checks through a JS invoke function', () => {
   });
 
   it('selects functions by key or deployed name and finds the latest published version', () => {
-    assert.deepEqual(core.selectFunctions(config, ['web']), {
+    assert.deepEqual(config.selectFunctions(['web']), {
       ok: true,
       functions: [{ function: 'site-dev-web', key: 'web' }],
     });
-    const unknown = core.selectFunctions(config, ['api']);
+    const unknown = config.selectFunctions(['api']);
     assert.equal(unknown.ok, false);
     assert.match(unknown.error, /no checks configured for `api`: the functions with checks are web \(site-dev-web\)/);
-    assert.equal(core.selectFunctions(config, [], 'Sideways').error, 'unknown lifecycle event "Sideways": expected BeforeAllowTraffic or AfterAllowTraffic');
+    assert.equal(config.selectFunctions([], 'Sideways').error, 'unknown lifecycle event "Sideways": expected BeforeAllowTraffic or AfterAllowTraffic');
+    assert.throws(() => parse({ functions: { 'site-dev-web': { key: 'web', timeout: 1 } } }), /functions\.site-dev-web: missing `event`/);
     assert.equal(core.latestPublishedVersion(['$LATEST', '9', '10']), '10');
     assert.equal(core.latestPublishedVersion(['$LATEST']), null);
   });

@@ -103,7 +103,7 @@ describe('prehook check reads secret references with the JS SDK', () => {
     const calls = [];
     const read = secretReader(sdkConfig);
     try {
-      const reports = await runChecks(core, CONFIG, TARGET, echoing(calls), 'BeforeAllowTraffic', read);
+      const reports = await runChecks(core, new core.CheckConfig(CONFIG), TARGET, echoing(calls), 'BeforeAllowTraffic', read);
       assert.deepEqual(reports.map((r) => [r.check, r.passed, r.reason]), [
         ['orders', true, undefined],
         ['GET /public', true, undefined],
@@ -119,7 +119,7 @@ describe('prehook check reads secret references with the JS SDK', () => {
     const broken = async (request) => ({ payload: JSON.stringify({ statusCode: 500, body: `broken: ${request.payload}` }) });
     let reports;
     try {
-      reports = await runChecks(core, CONFIG, TARGET, broken, 'BeforeAllowTraffic', read);
+      reports = await runChecks(core, new core.CheckConfig(CONFIG), TARGET, broken, 'BeforeAllowTraffic', read);
     } finally {
       read.destroy();
     }
@@ -146,7 +146,7 @@ describe('prehook check reads secret references with the JS SDK', () => {
     const read = secretReader(sdkConfig);
     let reports;
     try {
-      reports = await runChecks(core, config, TARGET, echoing(calls), 'BeforeAllowTraffic', read);
+      reports = await runChecks(core, new core.CheckConfig(config), TARGET, echoing(calls), 'BeforeAllowTraffic', read);
     } finally {
       read.destroy();
     }
@@ -164,7 +164,7 @@ describe('prehook check reads secret references with the JS SDK', () => {
   });
 
   it('fails the checks that need a secret when nothing reads it', async () => {
-    const reports = await runChecks(core, CONFIG, TARGET, echoing([]), 'BeforeAllowTraffic');
+    const reports = await runChecks(core, new core.CheckConfig(CONFIG), TARGET, echoing([]), 'BeforeAllowTraffic');
     assert.deepEqual(reports.map((r) => [r.passed, r.reason]), [
       [false, 'secret ssm:/site/token was not resolved before the checks started'],
       [true, undefined],

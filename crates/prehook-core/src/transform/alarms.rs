@@ -29,6 +29,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::alarm_settings::{self, FunctionAlarms, MetricAlarm};
+use super::deployment_settings::Sources;
 use super::functions::CheckedFunction;
 use super::naming::{Naming, lambda_logical_id, normalized_function_name};
 use crate::error::ConfigErrors;
@@ -71,11 +72,8 @@ pub struct AlarmInput<'a> {
     pub functions: &'a Map<String, Value>,
     /// `custom.prehook.alarms`.
     pub service_level: Option<&'a Value>,
-    /// `custom.deploymentSettings` (the canary plugin's defaults, which a function's own
-    /// `alarms` replace rather than extend).
-    pub canary: Option<&'a Map<String, Value>>,
-    /// `custom.prehook.deploymentSettings`.
-    pub prehook_settings: &'a Map<String, Value>,
+    /// Every level of `deploymentSettings`, for the alias and the alarms in force.
+    pub settings: &'a Sources<'a>,
     pub existing_resources: Option<&'a Map<String, Value>>,
 }
 
@@ -122,12 +120,7 @@ pub fn build(
         let Some(Value::Object(merged)) = settings.get_mut(&function.key) else {
             continue;
         };
-        let alias = merged
-            .get("alias")
-            .or_else(|| input.canary.and_then(|c| c.get("alias")))
-            .and_then(Value::as_str)
-            .unwrap_or(super::deployment_settings::DEFAULT_ALIAS)
-            .to_owned();
+        let alias = input.settings.alias(&function.key).to_owned();
         let (planned, skipped) = function_alarms(input, function, definition, &alias, &alarms);
         let mut listed = Vec::new();
         let mut aliases = AliasAlarms {
@@ -514,8 +507,8 @@ fn http_api_id(provider: &Map<String, Value>) -> (Value, bool) {
 }
 
 /// Appends `alarms` (logical ids, or `{ name }`) to the function's `alarms`. The canary plugin
-/// lets a function's `alarms` replace `custom.deploymentSettings.alarms`, so those are carried
-/// over first.
+/// lets a function's `alarms` replace `custom.deploymentSettings.alarms`, so the list in force
+/// ([`Sources::setting`]) is carried over first.
 fn append_alarms(
     input: &AlarmInput<'_>,
     key: &str,
@@ -523,32 +516,10 @@ fn append_alarms(
     alarms: &[Value],
     errors: &mut ConfigErrors,
 ) {
-    let own_path = join(
-        &join(&join("functions", key), "deploymentSettings"),
-        "alarms",
-    );
-    let own = input
-        .functions
-        .get(key)
-        .and_then(|f| f.get("deploymentSettings"))
-        .and_then(|s| s.get("alarms"));
-    let (existing, path) = if let Some(own) = own {
-        (Some(own), own_path)
-    } else if let Some(shared) = input.prehook_settings.get("alarms") {
-        (
-            Some(shared),
-            "custom.prehook.deploymentSettings.alarms".to_owned(),
-        )
-    } else {
-        (
-            input.canary.and_then(|c| c.get("alarms")),
-            "custom.deploymentSettings.alarms".to_owned(),
-        )
-    };
-    let mut list = match existing {
-        None | Some(Value::Null) => Vec::new(),
-        Some(Value::Array(items)) => items.clone(),
-        Some(other) => {
+    let (path, mut list) = match input.settings.setting(key, "alarms") {
+        None => (String::new(), Vec::new()),
+        Some((path, Value::Array(items))) => (path, items.clone()),
+        Some((path, other)) => {
             errors.push(
                 &path,
                 format!(
@@ -618,8 +589,13 @@ mod tests {
             provider: section("provider"),
             functions: section("functions"),
             service_level: custom.get("prehook").and_then(|p| p.get("alarms")),
-            canary: custom.get("deploymentSettings").and_then(Value::as_object),
-            prehook_settings: &empty,
+            settings: &Sources {
+                hook_key: "preHook",
+                post_hook_key: "preHookPost",
+                functions: section("functions"),
+                prehook: &empty,
+                canary: custom.get("deploymentSettings").and_then(Value::as_object),
+            },
             existing_resources: service
                 .pointer("/resources/Resources")
                 .and_then(Value::as_object),
@@ -894,6 +870,29 @@ mod tests {
         assert_eq!(
             errors.to_string(),
             "functions.worker.deploymentSettings.alarms: expected a list of alarms (logical ids, or mappings with `name`) to add the rollback alarms to, got the string \"MyAlarm\""
+        );
+    }
+
+    #[test]
+    fn the_alias_and_alarms_in_force_come_from_the_highest_level_that_sets_them() {
+        // `alarms: ~` at the function sets nothing, as `postTrafficHook: ~` does: the shared
+        // list stays (it used to be dropped).
+        let (changes, settings, errors) = run(json!({
+            "custom": { "deploymentSettings": { "alias": "Canary", "alarms": ["Mine"] } },
+            "functions": { "worker": {
+                "handler": "h.handler",
+                "prehook": { "alarms": true },
+                "deploymentSettings": { "alarms": null }
+            } }
+        }));
+        assert!(errors.is_empty(), "{errors}");
+        assert_eq!(
+            settings["worker"]["alarms"],
+            json!(["Mine", "WorkerPrehookErrorsAlarm"])
+        );
+        assert_eq!(
+            changes.aliases[0].alias_logical_id,
+            "WorkerLambdaFunctionAliasCanary"
         );
     }
 }

@@ -5,7 +5,9 @@
 //!
 //! Precedence, highest first: the function's own `deploymentSettings`, `custom.prehook.deploymentSettings`,
 //! the canary plugin's `custom.deploymentSettings` (it merges those under the function's
-//! settings itself, so we leave its keys alone), then our defaults.
+//! settings itself, so we leave its keys alone), then our defaults. [`Sources::setting`] is that
+//! order, for every reader of one setting (`postTrafficHook` here, `alias` and `alarms` in
+//! `alarms.rs`); [`Sources::merge`] writes what the canary plugin then reads.
 
 use serde_json::{Map, Value};
 
@@ -87,9 +89,9 @@ impl Sources<'_> {
         }
     }
 
-    /// The `postTrafficHook` in force for function `key` before we add ours, with where it is
-    /// set: the function's own settings, then ours, then the canary plugin's shared ones.
-    fn post_traffic_hook(&self, key: &str) -> Option<(String, &Value)> {
+    /// The levels of `deploymentSettings` of function `key`, highest first, with their YAML
+    /// paths; a level that is not a mapping sets nothing (`merge` reports it).
+    fn levels(&self, key: &str) -> [(String, Option<&Map<String, Value>>); 3] {
         let own = self
             .functions
             .get(key)
@@ -103,17 +105,28 @@ impl Sources<'_> {
             ),
             ("custom.deploymentSettings".to_owned(), self.canary),
         ]
-        .into_iter()
-        .find_map(|(path, settings)| {
-            let hook = settings?.get("postTrafficHook").filter(|v| !v.is_null())?;
-            Some((join(&path, "postTrafficHook"), hook))
+    }
+
+    /// The setting `name` in force for function `key` before we add ours, with its YAML path:
+    /// the highest level that sets it (`null` sets nothing); `None` leaves it to our default.
+    pub fn setting(&self, key: &str, name: &str) -> Option<(String, &Value)> {
+        self.levels(key).into_iter().find_map(|(path, settings)| {
+            let value = settings?.get(name).filter(|v| !v.is_null())?;
+            Some((join(&path, name), value))
         })
+    }
+
+    /// The alias the canary plugin gives function `key`: the one set, else ours.
+    pub fn alias(&self, key: &str) -> &str {
+        self.setting(key, "alias")
+            .and_then(|(_, alias)| alias.as_str())
+            .unwrap_or(DEFAULT_ALIAS)
     }
 
     /// A user's own post-traffic hook in force for function `key` (one that is not ours), with
     /// where it is set.
     pub fn foreign_post_traffic_hook(&self, key: &str) -> Option<(String, &Value)> {
-        self.post_traffic_hook(key)
+        self.setting(key, "postTrafficHook")
             .filter(|(_, hook)| !hook.as_str().is_some_and(|name| self.is_ours(name)))
     }
 

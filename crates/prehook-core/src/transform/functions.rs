@@ -10,21 +10,12 @@ pub mod source_events;
 
 use serde_json::Value;
 
-use crate::check::{Check, EventKind, Request, parse_check_list};
+use crate::check::{Check, EventKind, Request};
 use crate::error::ConfigErrors;
 use crate::hook_config::{
-    DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECS, FunctionChecks, MAX_RETRIES, MAX_TIMEOUT_SECS,
+    CHECKS_KEYS, ChecksRules, DEFAULT_RETRIES, DEFAULT_TIMEOUT_SECS, FunctionChecks,
 };
-use crate::node::{Node, describe, integer, join, object};
-
-const KEYS: [&str; 6] = [
-    "checks",
-    "afterTraffic",
-    "event",
-    "retries",
-    "timeout",
-    "alarms",
-];
+use crate::node::{Node, describe, join, object};
 
 /// A function that has `prehook`, with its checks parsed.
 #[derive(Debug, Clone)]
@@ -148,6 +139,8 @@ fn with_routes(function: &Value, event: EventKind, mut checks: Vec<Check>) -> Ve
     checks
 }
 
+/// `prehook` as a mapping: the checks' keys, read as in `prehook.json`, and `alarms` (read by
+/// `alarm_settings`).
 fn parse_settings(
     node: Node<'_>,
     key: &str,
@@ -156,61 +149,14 @@ fn parse_settings(
     hook_timeout: u64,
     errors: &mut ConfigErrors,
 ) -> Option<FunctionChecks> {
-    let map = object(node, &KEYS, errors)?;
-    let field = |name: &str| map.get(name).map(|value| (value, join(node.path, name)));
-    let event = match field("event") {
-        Some((value, path)) => EventKind::parse(Node::new(value, &path), errors),
-        None => Some(derived),
+    let mut keys = CHECKS_KEYS.to_vec();
+    keys.push("alarms");
+    let map = object(node, &keys, errors)?;
+    let rules = ChecksRules {
+        derived_event: Some(derived),
+        hook_timeout: Some(hook_timeout),
+        default_checks: &|event| default_checks(key, function, event).checks,
+        finish: &|event, checks| with_routes(function, event, checks),
     };
-    let retries = match field("retries") {
-        Some((value, path)) => {
-            integer(Node::new(value, &path), 0, MAX_RETRIES, errors).map(|n| n as u32)
-        }
-        None => Some(DEFAULT_RETRIES),
-    };
-    let timeout = match field("timeout") {
-        Some((value, path)) => {
-            let max = hook_timeout.saturating_sub(1).min(MAX_TIMEOUT_SECS);
-            match value.as_u64() {
-                Some(n) if n > max => {
-                    errors.push(
-                        &path,
-                        format!(
-                            "expected at most {max} seconds, got {n}: an attempt may not outlast the hook itself (custom.prehook.timeout is {hook_timeout})"
-                        ),
-                    );
-                    None
-                }
-                _ => integer(Node::new(value, &path), 1, max, errors),
-            }
-        }
-        None => Some(DEFAULT_TIMEOUT_SECS),
-    };
-    // Checks are parsed against the derived kind when `event` is wrong, to report their errors too.
-    let event_or_derived = event.unwrap_or(derived);
-    let checks = match field("checks") {
-        Some((value, path)) => with_routes(
-            function,
-            event_or_derived,
-            parse_check_list(Node::new(value, &path), event_or_derived, errors),
-        ),
-        None => default_checks(key, function, event_or_derived).checks,
-    };
-    // Same event kind, retries and timeout as `checks`: the same function answers both.
-    let after_traffic = match field("afterTraffic") {
-        Some((value, path)) => with_routes(
-            function,
-            event_or_derived,
-            parse_check_list(Node::new(value, &path), event_or_derived, errors),
-        ),
-        None => Vec::new(),
-    };
-    Some(FunctionChecks {
-        key: key.to_owned(),
-        event: event?,
-        retries: retries?,
-        timeout: timeout?,
-        checks,
-        after_traffic,
-    })
+    FunctionChecks::parse(node, map, key.to_owned(), &rules, errors)
 }

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::error::ConfigErrors;
+use crate::hook_config::MAX_HOOK_TIMEOUT_SECS;
 use crate::node::{Node, describe, index, integer, join, object, one_of, string};
 
 const PATH: &str = "custom.prehook";
@@ -166,7 +167,7 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
                 ),
             },
             "timeout" => {
-                if let Some(n) = integer(node, 10, 900, errors) {
+                if let Some(n) = integer(node, 10, MAX_HOOK_TIMEOUT_SECS, errors) {
                     options.timeout = n;
                 }
             }

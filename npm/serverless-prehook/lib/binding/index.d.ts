@@ -10,6 +10,23 @@
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * `prehook.json`, parsed once for a run of `prehook check`: the functions to check are
+ * selected from it, and the [`CheckRun`] is planned from it.
+ */
+export declare class CheckConfig {
+  /**
+   * Parses `hook_config_json` (`prehook.json`); throws on an invalid one, which the plugin
+   * itself wrote.
+   */
+  constructor(hookConfigJson: string)
+  /**
+   * The checked functions that `names` name (keys or deployed names); all of them when
+   * `names` is empty.
+   */
+  selectFunctions(names: Array<string>, lifecycleEvent?: string | undefined | null): Selection
+}
+
+/**
  * A run of checks as the hook runs them (same events, attempts, timeouts, verdicts), driven
  * from JS: `next(nowMs)` says what to invoke and until when to wait, `complete`/`fail` feed
  * each answer back, `reports()` gives the results in plan order. Times are milliseconds since
@@ -17,10 +34,10 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
  */
 export declare class CheckRun {
   /**
-   * The checks of `targets` for the options' lifecycle event; throws on an invalid config,
-   * an unknown lifecycle event, or a target without checks.
+   * The checks of `targets` in `config` for the options' lifecycle event; throws on an
+   * unknown lifecycle event or a target without checks.
    */
-  constructor(hookConfigJson: string, targets: Array<CheckTarget>, options: CheckRunOptions)
+  constructor(config: CheckConfig, targets: Array<CheckTarget>, options: CheckRunOptions)
   /** What to do at `now_ms`. */
   next(nowMs: number): CheckStep
   /** Attempt `id` got `reply` at `now_ms`; false when it is no longer awaited (timed out). */
@@ -159,13 +176,7 @@ export interface SelectedFunction {
   key: string
 }
 
-/**
- * The checked functions of `hook_config_json` (`prehook.json`) that `names` name (keys or
- * deployed names); all of them when `names` is empty.
- */
-export declare function selectFunctions(hookConfigJson: string, names: Array<string>, lifecycleEvent?: string | undefined | null): Selection
-
-/** What [`select_functions`] returns: the functions, or why there are none. */
+/** What [`CheckConfig::select_functions`] returns: the functions, or why there are none. */
 export interface Selection {
   ok: boolean
   functions: Array<SelectedFunction>

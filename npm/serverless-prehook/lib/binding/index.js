@@ -835,9 +835,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.CheckConfig = nativeBinding.CheckConfig
 module.exports.CheckRun = nativeBinding.CheckRun
 module.exports.buildArtifact = nativeBinding.buildArtifact
 module.exports.coreVersion = nativeBinding.coreVersion
 module.exports.latestPublishedVersion = nativeBinding.latestPublishedVersion
-module.exports.selectFunctions = nativeBinding.selectFunctions
 module.exports.transform = nativeBinding.transform

@@ -27,7 +27,14 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
     throw new CheckError(error.message);
   }
   const event = lifecycleEvent(options);
-  const selection = core.selectFunctions(hookConfigJson, functionNames(options.function), event);
+  // Parsed once: the selection and the run both read this one.
+  let config;
+  try {
+    config = new core.CheckConfig(hookConfigJson);
+  } catch (error) {
+    throw new CheckError(`prehook check: ${error.message}`);
+  }
+  const selection = config.selectFunctions(functionNames(options.function), event);
   if (!selection.ok) throw new CheckError(`prehook check: ${selection.error}`);
 
   const client = await createClient(provider, where);
@@ -38,7 +45,7 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
     for (const { function: functionName } of selection.functions) {
       targets.push({ function: functionName, qualifier: await qualifierOf(core, client, functionName, options, where) });
     }
-    const reports = await runChecks(core, hookConfigJson, targets, invoker(client), event, readSecret);
+    const reports = await runChecks(core, config, targets, invoker(client), event, readSecret);
     if (options.json) {
       write(JSON.stringify(jsonReport(reports, where), null, 2));
     } else {

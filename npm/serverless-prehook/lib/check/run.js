@@ -10,15 +10,16 @@ const { performance } = require('node:perf_hooks');
 const { resolveSecrets } = require('./secrets');
 
 /**
- * Runs the checks of `targets` (`[{ function, qualifier }]`) as the hook would and resolves to
+ * Runs the checks of `targets` (`[{ function, qualifier }]`) in `config` (the addon's
+ * CheckConfig, prehook.json parsed) as the hook would and resolves to
  * their reports in plan order. `invoke(request)` performs one Lambda Invoke and resolves to
  * `{ functionError, payload }`; a rejection is a failed invoke, its `String(error)`
  * (`AccessDeniedException: ...`) the reason. `readSecret(reference)` reads one secret
  * reference of the checks (./secrets), before the first invoke; without it such checks fail
  * unsent. Throws when the run cannot start (a target without checks).
  */
-async function runChecks(core, hookConfigJson, targets, invoke, lifecycleEvent, readSecret) {
-  const run = new core.CheckRun(hookConfigJson, targets, {
+async function runChecks(core, config, targets, invoke, lifecycleEvent, readSecret) {
+  const run = new core.CheckRun(config, targets, {
     lifecycleEvent,
     runId: `check-${process.pid}`,
     epochMs: Date.now(),
