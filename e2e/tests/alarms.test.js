@@ -119,11 +119,16 @@ const watched = (template, group) =>
 
     it('updates the alarms before the alias update that starts CodeDeploy', () => {
       const resources = template.Resources;
-      assert.deepEqual(resources.WebsiteLambdaFunctionAliasLive.DependsOn, [ERRORS, REST_5XX, HTTP_5XX]);
-      assert.deepEqual(resources.ReportsLambdaFunctionAliasLive.DependsOn, ['ReportsPrehookErrorsAlarm', REST_5XX]);
-      assert.deepEqual(resources.LinkLambdaFunctionAliasLive.DependsOn, ['LinkPrehookErrorsAlarm', URL_5XX]);
+      // The alarms, then the first-deploy gate (README: "The first deploy is checked too").
+      const alarmsOf = (alias) => resources[alias].DependsOn.filter((id) => resources[id].Type === 'AWS::CloudWatch::Alarm');
+      assert.deepEqual(alarmsOf('WebsiteLambdaFunctionAliasLive'), [ERRORS, REST_5XX, HTTP_5XX]);
+      assert.deepEqual(alarmsOf('ReportsLambdaFunctionAliasLive'), ['ReportsPrehookErrorsAlarm', REST_5XX]);
+      assert.deepEqual(alarmsOf('LinkLambdaFunctionAliasLive'), ['LinkPrehookErrorsAlarm', URL_5XX]);
       // Not on the ALB alarm: its target group depends on the alias.
-      assert.deepEqual(resources.LbLambdaFunctionAliasLive.DependsOn, ['LbPrehookErrorsAlarm']);
+      assert.deepEqual(alarmsOf('LbLambdaFunctionAliasLive'), ['LbPrehookErrorsAlarm']);
+      for (const alias of ['Website', 'Reports', 'Link', 'Lb'].map((f) => `${f}LambdaFunctionAliasLive`)) {
+        assert.deepEqual(resources[alias].DependsOn.filter((id) => resources[id].Type !== 'AWS::CloudWatch::Alarm'), [alias.replace('LambdaFunctionAliasLive', 'PrehookFirstDeploy')]);
+      }
       assert.ok(resources.WebsiteLambdaFunctionAliasLive.UpdatePolicy.CodeDeployLambdaAliasUpdate);
     });
 

@@ -70,7 +70,10 @@ describe(`first-deploy gate, ${CLI}`, () => {
   it('adds no gate and no GetAlias with firstDeploy: false', () => {
     const types = Object.values(off.template.Resources).map((r) => r.Type);
     assert.ok(!types.includes('Custom::PrehookFirstDeploy'));
-    assert.equal(off.template.Resources.WebsiteLambdaFunctionAliasLive.DependsOn, undefined);
+    // The alias waits only for its rollback alarms.
+    const resources = off.template.Resources;
+    const waitsFor = resources.WebsiteLambdaFunctionAliasLive.DependsOn || [];
+    assert.deepEqual(waitsFor.filter((id) => resources[id].Type !== 'AWS::CloudWatch::Alarm'), []);
     assert.ok(!JSON.stringify(off.template).includes('lambda:GetAlias'));
   });
 
