@@ -4,12 +4,14 @@
 //
 // This class only wires the framework to the Rust core (lib/addon.js): it hands over the
 // resolved service config, then applies the changes the core computed (lib/apply.js).
-// Everything is injected in `before:package:setupProviderConfiguration`: after
+// The service is changed in `before:package:setupProviderConfiguration`: after
 // `package:cleanup` (which empties .serverless/, where the hook's zip goes) and before the
 // framework merges IAM statements and builds log groups, and so long before
 // serverless-plugin-canary-deployments reads `deploymentSettings`
 // (`after:aws:package:finalize:mergeCustomProviderResources`), in whichever order the two
-// plugins are listed.
+// plugins are listed. What exists only once compiled (the hook's resources, the alias's
+// alarms and first-deploy gate, the canary plugin's grant) is finished in
+// `before:aws:package:finalize:saveServiceState`.
 
 const path = require('path');
 

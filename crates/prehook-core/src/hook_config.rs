@@ -394,10 +394,10 @@ mod tests {
         );
     }
 
+    /// Regression: prehook.json took a 900 s `timeout` (1-900) where serverless.yml stops at the
+    /// hook's timeout minus 1; an attempt as long as the hook leaves it no time to report.
     #[test]
     fn an_attempt_timeout_has_the_transforms_limit() {
-        // prehook.json took 900 s (1-900) where serverless.yml stops at the hook's timeout
-        // minus 1: an attempt as long as the hook leaves it no time to report.
         let config = |timeout: u64| {
             HookConfig::from_value(
                 &json!({"functions": {"f": {"event": "raw", "timeout": timeout}}}),

@@ -177,6 +177,8 @@ mod tests {
 
     #[test]
     fn the_appspec_must_name_the_function_for_its_event_only() {
+        // The `lifecycle event` lines go to the harness's capture: shown only on a failure.
+        crate::log::send_to(|line| println!("{line}"));
         let spec = |hooks: &str| {
             AppSpec::parse(&format!(
                 r#"{{"Resources": [{{"F": {{"Type": "AWS::Lambda::Function", "Properties": {{"Name": "f", "TargetVersion": "2"}}}}}}], "Hooks": {hooks}}}"#

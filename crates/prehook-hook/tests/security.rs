@@ -2,7 +2,7 @@
 //! invoke a function that is not both in the AppSpec and in its config.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use prehook_hook::Status;
 use prehook_localaws::codedeploy::{GET_DEPLOYMENT, PUT_STATUS};
@@ -165,12 +165,10 @@ async fn only_functions_in_both_the_appspec_and_the_config_are_invoked() {
         env.lambda.reply(name, None, Reply::http(200, "ok"));
     }
     let hook = env.hook(config, fast_settings()).await;
-    let started = Instant::now();
 
     let verdict = run(&hook, Duration::from_secs(20)).await.unwrap();
 
     assert_eq!(verdict.status, Status::Failed);
     assert_eq!(env.reported_once().status, "Failed");
     assert!(env.lambda.calls().is_empty(), "{:?}", env.lambda.calls());
-    assert!(started.elapsed() < Duration::from_secs(5));
 }

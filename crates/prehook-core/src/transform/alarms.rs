@@ -839,6 +839,8 @@ mod tests {
         );
     }
 
+    /// Regression: more than CodeDeploy's 10 alarms per deployment group packaged, then failed
+    /// the stack update; now a package-time error.
     #[test]
     fn more_alarms_than_codedeploy_watches_are_an_error() {
         let mine: Vec<String> = (0..9).map(|i| format!("Mine{i}")).collect();
@@ -873,10 +875,10 @@ mod tests {
         );
     }
 
+    /// Regression: a function's `deploymentSettings.alarms: ~` dropped the shared alarms list,
+    /// while its `postTrafficHook: ~` set nothing (the precedence was coded three times).
     #[test]
     fn the_alias_and_alarms_in_force_come_from_the_highest_level_that_sets_them() {
-        // `alarms: ~` at the function sets nothing, as `postTrafficHook: ~` does: the shared
-        // list stays (it used to be dropped).
         let (changes, settings, errors) = run(json!({
             "custom": { "deploymentSettings": { "alias": "Canary", "alarms": ["Mine"] } },
             "functions": { "worker": {
