@@ -240,11 +240,11 @@ impl Expect {
     }
 }
 
-const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
-const HTTP_CHECK_KEYS: [&str; 3] = ["name", "request", "expect"];
-const RAW_CHECK_KEYS: [&str; 3] = ["name", "payload", "expect"];
-const REQUEST_KEYS: [&str; 6] = ["method", "path", "route", "headers", "query", "body"];
-const HTTP_EXPECT_KEYS: [&str; 6] = [
+pub const METHODS: [&str; 7] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+pub const HTTP_CHECK_KEYS: [&str; 3] = ["name", "request", "expect"];
+pub const RAW_CHECK_KEYS: [&str; 3] = ["name", "payload", "expect"];
+pub const REQUEST_KEYS: [&str; 6] = ["method", "path", "route", "headers", "query", "body"];
+pub const HTTP_EXPECT_KEYS: [&str; 6] = [
     "status",
     "bodyContains",
     "bodyMatches",
@@ -252,7 +252,9 @@ const HTTP_EXPECT_KEYS: [&str; 6] = [
     "json",
     "maxDurationMs",
 ];
-const RAW_EXPECT_KEYS: [&str; 4] = ["outputContains", "outputMatches", "json", "maxDurationMs"];
+pub const RAW_EXPECT_KEYS: [&str; 4] = ["outputContains", "outputMatches", "json", "maxDurationMs"];
+/// Upper bound of `maxDurationMs`: Lambda's own maximum run time.
+pub const MAX_DURATION_MS: u64 = 900_000;
 
 /// Parses `checks` of a function whose event kind is `event`; `path` names the list.
 pub fn parse_checks(
@@ -544,7 +546,7 @@ fn parse_expect(node: Node<'_>, event: EventKind, errors: &mut ConfigErrors) -> 
             "outputContains" => expect.output_contains = strings(node, errors),
             "bodyMatches" => expect.body_matches = Pattern::parse(node, errors),
             "outputMatches" => expect.output_matches = Pattern::parse(node, errors),
-            "maxDurationMs" => expect.max_duration_ms = integer(node, 1, 900_000, errors),
+            "maxDurationMs" => expect.max_duration_ms = integer(node, 1, MAX_DURATION_MS, errors),
             "headers" => expect.headers = parse_expected_headers(node, errors),
             "json" => expect.json = parse_json_expectations(node, errors),
             _ => {}

@@ -21,6 +21,7 @@ pub mod hook_config;
 mod node;
 pub mod pattern;
 pub mod route;
+pub mod schema;
 pub mod secret;
 pub mod status;
 pub mod transform;

@@ -109,8 +109,17 @@ pub(crate) fn parse_text(node: Node<'_>, what: &str, errors: &mut ConfigErrors) 
     }
 }
 
+/// The keys of a reference to an SSM parameter, and to a Secrets Manager secret (name first).
+pub const SSM_KEYS: [&str; 1] = ["ssm"];
+pub const SECRETS_MANAGER_KEYS: [&str; 2] = ["secretsManager", "key"];
+const REFERENCE_KEYS: [&str; 3] = [
+    SSM_KEYS[0],
+    SECRETS_MANAGER_KEYS[0],
+    SECRETS_MANAGER_KEYS[1],
+];
+
 fn parse_reference(node: Node<'_>, errors: &mut ConfigErrors) -> Option<SecretRef> {
-    let map = object(node, &["ssm", "secretsManager", "key"], errors)?;
+    let map = object(node, &REFERENCE_KEYS, errors)?;
     let text = |key: &str, errors: &mut ConfigErrors| -> Option<String> {
         let path = join(node.path, key);
         match map.get(key)? {

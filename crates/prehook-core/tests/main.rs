@@ -6,3 +6,6 @@ mod golden;
 
 /// examples/sam: its prehook.json parses and names the functions its template hooks.
 mod sam_example;
+
+/// npm/serverless-prehook/lib/schema.json is what `prehook_core::schema` builds.
+mod schema_file;

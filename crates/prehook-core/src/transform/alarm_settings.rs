@@ -11,8 +11,8 @@ use serde_json::Value;
 use crate::error::ConfigErrors;
 use crate::node::{Node, describe, integer, join, object, one_of};
 
-const KEYS: [&str; 2] = ["functionErrors", "apiErrors"];
-const METRIC_KEYS: [&str; 6] = [
+pub const KEYS: [&str; 2] = ["functionErrors", "apiErrors"];
+pub const METRIC_KEYS: [&str; 6] = [
     "threshold",
     "period",
     "evaluationPeriods",
@@ -32,7 +32,11 @@ pub const DEFAULT_STATISTIC: &str = "Sum";
 /// No invocation in a minute is no error: a quiet canary must not roll back.
 pub const DEFAULT_MISSING_DATA: &str = "notBreaching";
 /// CloudWatch evaluates at most one day of periods.
-const MAX_EVALUATED_SECS: u64 = 86_400;
+pub const MAX_EVALUATED_SECS: u64 = 86_400;
+/// The metrics are published per minute: a period is a whole number of minutes.
+pub const MIN_PERIOD_SECS: u64 = 60;
+/// CloudWatch's bound of `EvaluationPeriods` and `DatapointsToAlarm` for one-minute periods.
+pub const MAX_EVALUATION_PERIODS: u64 = 1_440;
 
 /// The alarm on one metric, every value resolved.
 #[derive(Debug, Clone, PartialEq)]
@@ -188,7 +192,7 @@ fn parse_metric(node: Node<'_>, errors: &mut ConfigErrors) -> MetricOverrides {
                 ),
             },
             "period" => match value.as_u64() {
-                Some(n) if n % 60 == 0 && (60..=MAX_EVALUATED_SECS).contains(&n) => {
+                Some(n) if n % MIN_PERIOD_SECS == 0 && (MIN_PERIOD_SECS..=MAX_EVALUATED_SECS).contains(&n) => {
                     overrides.period = Some(n)
                 }
                 _ => errors.push(
@@ -200,10 +204,10 @@ fn parse_metric(node: Node<'_>, errors: &mut ConfigErrors) -> MetricOverrides {
                 ),
             },
             "evaluationPeriods" => {
-                overrides.evaluation_periods = integer(field, 1, 1_440, errors);
+                overrides.evaluation_periods = integer(field, 1, MAX_EVALUATION_PERIODS, errors);
             }
             "datapointsToAlarm" => {
-                overrides.datapoints_to_alarm = integer(field, 1, 1_440, errors);
+                overrides.datapoints_to_alarm = integer(field, 1, MAX_EVALUATION_PERIODS, errors);
             }
             "statistic" => overrides.statistic = one_of(field, &STATISTICS, errors),
             "treatMissingData" => overrides.treat_missing_data = one_of(field, &MISSING_DATA, errors),

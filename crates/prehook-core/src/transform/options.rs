@@ -7,7 +7,7 @@ use crate::hook_config::MAX_HOOK_TIMEOUT_SECS;
 use crate::node::{Node, describe, index, integer, join, object, one_of, string};
 
 const PATH: &str = "custom.prehook";
-const KEYS: [&str; 11] = [
+pub const KEYS: [&str; 11] = [
     "deploymentSettings",
     "functionName",
     "postTrafficFunctionName",
@@ -30,12 +30,19 @@ pub const POST_TRAFFIC_KEY_SUFFIX: &str = "Post";
 pub const DEFAULT_HOOK_TIMEOUT_SECS: u64 = 300;
 /// The hook is a small Rust binary that waits on the network: the smallest size is plenty.
 pub const DEFAULT_HOOK_MEMORY_MB: u64 = 128;
+/// Bounds of `custom.prehook.timeout`: room for one default attempt and its report.
+pub const MIN_HOOK_TIMEOUT_SECS: u64 = 10;
+/// Lambda's bounds of `MemorySize`.
+pub const MIN_HOOK_MEMORY_MB: u64 = 128;
+pub const MAX_HOOK_MEMORY_MB: u64 = 10_240;
+pub const IAM_MODES: [&str; 2] = ["dedicated", "shared"];
+pub const VPC_KEYS: [&str; 2] = ["securityGroupIds", "subnetIds"];
 
 pub const ARCHITECTURES: [&str; 2] = ["x86_64", "arm64"];
 /// The only OS-only runtime Lambda still creates and updates functions on.
 pub const RUNTIMES: [&str; 1] = ["provided.al2023"];
 /// Lambda blocked creating functions on it on 2026-07-31 and updating them on 2026-08-31.
-const RETIRED_RUNTIME: &str = "provided.al2";
+pub const RETIRED_RUNTIME: &str = "provided.al2";
 
 /// Where the hook's IAM statements go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,16 +174,16 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
                 ),
             },
             "timeout" => {
-                if let Some(n) = integer(node, 10, MAX_HOOK_TIMEOUT_SECS, errors) {
+                if let Some(n) = integer(node, MIN_HOOK_TIMEOUT_SECS, MAX_HOOK_TIMEOUT_SECS, errors) {
                     options.timeout = n;
                 }
             }
             "memorySize" => {
-                if let Some(n) = integer(node, 128, 10_240, errors) {
+                if let Some(n) = integer(node, MIN_HOOK_MEMORY_MB, MAX_HOOK_MEMORY_MB, errors) {
                     options.memory_size = n;
                 }
             }
-            "iam" => match one_of(node, &["dedicated", "shared"], errors).as_deref() {
+            "iam" => match one_of(node, &IAM_MODES, errors).as_deref() {
                 Some("shared") => options.iam = IamMode::Shared,
                 Some(_) => options.iam = IamMode::Dedicated,
                 None => {}
@@ -210,7 +217,7 @@ pub fn parse(value: Option<&Value>, errors: &mut ConfigErrors) -> Options {
 
 /// `securityGroupIds` and `subnetIds`, both required and non-empty, as Lambda's `VpcConfig` needs.
 fn vpc(node: Node<'_>, errors: &mut ConfigErrors) -> Option<Vpc> {
-    let map = object(node, &["securityGroupIds", "subnetIds"], errors)?;
+    let map = object(node, &VPC_KEYS, errors)?;
     let mut ids = |key: &str| {
         let path = join(node.path, key);
         match map.get(key) {
