@@ -24,6 +24,6 @@ pub use invoke::{InvokeRequest, InvokeResponse};
 pub use plan::{PlannedCheck, Target, plan_checks};
 pub use run::{
     Action, AttemptId, AttemptRecord, Backoff, CheckResult, CheckRun, Concurrency,
-    DEFAULT_CONCURRENCY, Settings, Summary,
+    DEFAULT_CONCURRENCY, LONGEST_RUN, Settings, Summary,
 };
 pub use select::{latest_published_version, select_functions};
