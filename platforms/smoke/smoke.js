@@ -74,9 +74,12 @@ function zipEntries(zip) {
 }
 
 function artifact(addon, prehookJson) {
-  const result = addon.buildArtifact(fs.readFileSync(SHIPPED_ZIP), prehookJson);
-  if (!result.ok) return { ok: false, error: result.error };
-  const zip = Buffer.from(result.zip);
+  let zip;
+  try {
+    zip = Buffer.from(addon.buildArtifact(fs.readFileSync(SHIPPED_ZIP), prehookJson));
+  } catch (error) {
+    return { ok: false, error: error.message };
+  }
   const entries = zipEntries(zip);
   // Lambda runs `bootstrap` only if it is executable: asserted here, on every platform.
   const want = [
@@ -167,7 +170,7 @@ async function checks(addon) {
   const prehookJson = transformed.outcome.prehookJson;
   const config = new addon.CheckConfig(prehookJson);
   const selection = config.selectFunctions([], undefined);
-  if (!selection.ok) throw new Error(`selectFunctions: ${selection.error}`);
+  if (!selection.ok) throw new Error(`selectFunctions: ${selection.errors.map((e) => e.message).join('; ')}`);
   const targets = selection.functions.map((f) => ({ function: f.function, qualifier: '7' }));
   const fake = await startFakeLambda();
   try {

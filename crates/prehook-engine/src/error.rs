@@ -1,5 +1,8 @@
-//! Why a run of checks cannot be planned. The messages are what the user reads (a deployment's
-//! Failed reason, `prehook check`'s error), so each names the functions at fault.
+//! Why a run of checks cannot be planned, or a secret its checks reference could not be read.
+//! The messages are what the user reads (a deployment's Failed reason, `prehook check`'s
+//! error, a failed check's reason), so each names what is at fault.
+
+use std::time::Duration;
 
 use prehook_core::LifecycleEvent;
 
@@ -27,6 +30,20 @@ pub enum Error {
         /// The functions that do have checks for the event: (key, deployed name).
         checked: Vec<(String, String)>,
     },
+    /// The secret store refused or failed the read of a reference, as the driver's SDK
+    /// describes it (`ParameterNotFound: ...`).
+    #[error("{0}")]
+    SecretStore(String),
+    /// The read of a reference got no answer within the time allowed for reading secrets.
+    #[error("no answer within {} ms", .0.as_millis())]
+    SecretTimeout(Duration),
+    /// The secret has no value for the reference's `key`: it is not a JSON object, or the
+    /// object has no such field (the reason says which).
+    #[error("{0}")]
+    SecretValue(String),
+    /// The driver handed over a resolution with neither a value nor an error.
+    #[error("no value")]
+    SecretMissing,
 }
 
 /// Why `function` cannot be checked for `event`.

@@ -8,7 +8,7 @@
 //!   backoff, concurrency bounds, the cutoff, evaluation and the verdict;
 //! - [`invoke`]: the one call a driver makes for it;
 //! - [`select`]: which functions and version `prehook check` runs against;
-//! - [`error`]: why a run cannot be planned.
+//! - [`error`]: why a run cannot be planned, or a secret of its checks could not be read.
 //!
 //! No AWS SDK, no napi, no async runtime and no clock: the driver passes the time in
 //! (`now`, a [`std::time::Duration`] since the run's start).
@@ -24,6 +24,6 @@ pub use invoke::{InvokeRequest, InvokeResponse};
 pub use plan::{PlannedCheck, Target, plan_checks};
 pub use run::{
     Action, AttemptId, AttemptRecord, Backoff, CheckResult, CheckRun, Concurrency,
-    DEFAULT_CONCURRENCY, Settings, Summary,
+    DEFAULT_CONCURRENCY, LONGEST_RUN, Settings, Summary,
 };
 pub use select::{latest_published_version, select_functions};

@@ -65,6 +65,10 @@ pub const DEFAULT_CONCURRENCY: Concurrency = Concurrency {
     per_function: 4,
 };
 
+/// The longest a run may take unless its driver says otherwise: Lambda's own maximum, the
+/// longest a hook could ever check (`prehook check` runs this long without `cutoffMs`).
+pub const LONGEST_RUN: Duration = Duration::from_secs(900);
+
 /// What a run is given besides its checks.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
@@ -195,7 +199,7 @@ pub struct CheckRun {
     cut_off: bool,
     attempts: VecDeque<AttemptRecord>,
     /// What the driver resolved each secret reference to, or why it could not.
-    secrets: BTreeMap<SecretRef, Result<String, String>>,
+    secrets: BTreeMap<SecretRef, Result<String, Error>>,
     /// Hides the resolved values in everything the run reports.
     redactor: Redactor,
 }
@@ -242,10 +246,11 @@ impl CheckRun {
         references
     }
 
-    /// The value of `reference`, or why it could not be read (`ParameterNotFound: ...`). A
+    /// The value of `reference`, or why it could not be read (one of the `Secret*` variants of
+    /// [`Error`]). A
     /// check whose reference failed, or was never given, fails without being invoked, with a
     /// reason that names the reference; a value is never part of what the run reports.
-    pub fn resolve_secret(&mut self, reference: &SecretRef, value: Result<String, String>) {
+    pub fn resolve_secret(&mut self, reference: &SecretRef, value: Result<String, Error>) {
         if let Ok(text) = &value {
             self.redactor.add(reference, text);
         }

@@ -2,7 +2,7 @@
 //! the reference named) on one it could not resolve, and reports no value anywhere.
 
 use prehook_core::{HookConfig, LifecycleEvent, SecretRef};
-use prehook_engine::{CheckRun, InvokeResponse};
+use prehook_engine::{CheckRun, Error, InvokeResponse};
 use serde_json::{Value, json};
 
 use crate::world::{Answer, World, settings, targets};
@@ -101,7 +101,9 @@ fn a_reference_that_could_not_be_read_fails_its_checks_unsent() {
     run.resolve_secret(&ssm(), Ok("token-value-1".into()));
     run.resolve_secret(
         &api(),
-        Err("ResourceNotFoundException: Secrets Manager can't find the specified secret.".into()),
+        Err(Error::SecretStore(
+            "ResourceNotFoundException: Secrets Manager can't find the specified secret.".into(),
+        )),
     );
     let mut world = World::scripted(&[Answer::Status(200)]);
     world.drive(&mut run);

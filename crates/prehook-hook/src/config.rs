@@ -48,12 +48,12 @@ mod tests {
 
     const CONFIG: &str = r#"{"functions": {"svc-dev-api": {"key": "api", "event": "httpapi", "checks": ["GET /"]}}}"#;
 
-    fn load(vars: &[(&str, &str)]) -> Result<HookConfig, String> {
+    fn load(vars: &[(&str, &str)]) -> Result<HookConfig, Error> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        load_config_from(|name| vars.get(name).cloned()).map_err(|e| e.to_string())
+        load_config_from(|name| vars.get(name).cloned())
     }
 
     #[test]
@@ -85,16 +85,19 @@ mod tests {
             ("PREHOOK_CONFIG_FILE", bad.to_str().unwrap()),
             ("LAMBDA_TASK_ROOT", root),
         ])
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.ends_with("bad.json: functions.f.event: expected one of apigateway, apigateway-lambda, httpapi, alb, raw, got the string \"soap\""), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
     fn missing_and_invalid_configs_are_clear_errors() {
-        let err = load(&[("LAMBDA_TASK_ROOT", "/nonexistent-task-root")]).unwrap_err();
+        let err = load(&[("LAMBDA_TASK_ROOT", "/nonexistent-task-root")])
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("no checks config found (looked for /nonexistent-task-root/prehook.json, prehook.json)"), "{err}");
-        let err = load(&[("PREHOOK_CONFIG", "{")]).unwrap_err();
+        let err = load(&[("PREHOOK_CONFIG", "{")]).unwrap_err().to_string();
         assert!(
             err.starts_with("PREHOOK_CONFIG: prehook.json: not valid JSON"),
             "{err}"

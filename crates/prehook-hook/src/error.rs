@@ -57,6 +57,14 @@ pub enum Error {
     /// The checks cannot be planned (a function of the AppSpec without checks).
     #[error(transparent)]
     Plan(#[from] prehook_engine::Error),
+    /// The first-deploy gate (a custom resource) lacks one of its properties, or has it empty.
+    #[error("the custom resource has no {0} property")]
+    GateProperty(&'static str),
+    /// The gate's `Version` is not a published version (`$LATEST`, an alias).
+    #[error(
+        "Version `{0}` is not a published version: the gate checks the version the alias will point at"
+    )]
+    GateVersion(String),
     /// PutLifecycleEventHookExecutionStatus failed for good: Lambda should run the hook again.
     #[error("could not report the status to CodeDeploy: {0}")]
     Report(AwsError),

@@ -26,6 +26,7 @@ use crate::aws::{AwsError, CodeDeployApi, LambdaApi, describe};
 use crate::custom_resource::{
     self, NotSent, Request, RequestType, ResponseStatus, ResponseUploader, SendSettings,
 };
+use crate::error::Error;
 use crate::handler::Hook;
 use crate::log;
 use crate::secrets::SecretsApi;
@@ -114,12 +115,12 @@ struct Gate {
 }
 
 impl Gate {
-    fn read(request: &Request) -> Result<Self, String> {
-        let property = |name: &str| {
+    fn read(request: &Request) -> Result<Self, Error> {
+        let property = |name: &'static str| {
             request
                 .property(name)
                 .filter(|v| !v.is_empty())
-                .ok_or_else(|| format!("the custom resource has no {name} property"))
+                .ok_or(Error::GateProperty(name))
         };
         let gate = Self {
             function: property("FunctionName")?,
@@ -127,10 +128,7 @@ impl Gate {
             alias: property("Alias")?,
         };
         if !gate.version.chars().all(|c| c.is_ascii_digit()) {
-            return Err(format!(
-                "Version `{}` is not a published version: the gate checks the version the alias will point at",
-                gate.version
-            ));
+            return Err(Error::GateVersion(gate.version));
         }
         Ok(gate)
     }
@@ -227,7 +225,7 @@ impl<C: CodeDeployApi, L: LambdaApi + AliasApi, S: SecretsApi> Hook<C, L, S> {
         }
         let gate = match Gate::read(request) {
             Ok(gate) => gate,
-            Err(reason) => return Decision::failed(reason),
+            Err(error) => return Decision::failed(error.to_string()),
         };
         let config = match &self.config {
             Ok(config) => config,
@@ -376,7 +374,7 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(gate.version, "7");
-        let err = |props: Value| Gate::read(&request(props, None)).err().unwrap();
+        let err = |props: Value| Gate::read(&request(props, None)).err().unwrap().to_string();
         assert_eq!(
             err(json!({"FunctionName": "f", "Version": "$LATEST", "Alias": "Live"})),
             "Version `$LATEST` is not a published version: the gate checks the version the alias will point at"

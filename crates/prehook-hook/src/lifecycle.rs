@@ -18,7 +18,7 @@ use serde_json::json;
 use crate::error::Error;
 use crate::log;
 
-pub use prehook_core::hook_config::LIFECYCLE_EVENT_VAR;
+use prehook_core::hook_config::LIFECYCLE_EVENT_VAR;
 
 /// The event this function serves, and where that was set (for the log and for error messages).
 #[derive(Debug, Clone, PartialEq, Eq)]

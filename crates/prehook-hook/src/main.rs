@@ -23,7 +23,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         settings: Settings::default(),
         function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").ok(),
         serves: lifecycle::serves(
-            std::env::var(lifecycle::LIFECYCLE_EVENT_VAR)
+            std::env::var(prehook_core::hook_config::LIFECYCLE_EVENT_VAR)
                 .ok()
                 .as_deref(),
         ),

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures::future::join_all;
 use prehook_core::SecretRef;
 use prehook_core::secret::secret_field;
-use prehook_engine::CheckRun;
+use prehook_engine::{CheckRun, Error};
 use serde_json::json;
 
 use crate::aws::{AwsError, describe};
@@ -100,13 +100,13 @@ pub async fn resolve<S: SecretsApi>(
     let reads = references.iter().map(|reference| async move {
         tokio::time::timeout_at(deadline.into(), read(secrets, reference))
             .await
-            .unwrap_or_else(|_| Err(format!("no answer within {} ms", allowed.as_millis())))
+            .unwrap_or(Err(Error::SecretTimeout(allowed)))
     });
     let values = join_all(reads).await;
     let mut unread = Vec::new();
     for (reference, value) in references.iter().zip(values) {
         if let Err(reason) = &value {
-            unread.push(json!({"reference": reference.to_string(), "error": reason}));
+            unread.push(json!({"reference": reference.to_string(), "error": reason.to_string()}));
         }
         run.resolve_secret(reference, value);
     }
@@ -122,18 +122,16 @@ pub async fn resolve<S: SecretsApi>(
     }
 }
 
-async fn read<S: SecretsApi>(secrets: &S, reference: &SecretRef) -> Result<String, String> {
+async fn read<S: SecretsApi>(secrets: &S, reference: &SecretRef) -> Result<String, Error> {
+    let store = |e: AwsError| Error::SecretStore(e.message);
     match reference {
-        SecretRef::Ssm { ssm } => secrets.get_parameter(ssm).await.map_err(|e| e.message),
+        SecretRef::Ssm { ssm } => secrets.get_parameter(ssm).await.map_err(store),
         SecretRef::SecretsManager {
             secrets_manager,
             key,
         } => {
-            let secret = secrets
-                .get_secret(secrets_manager)
-                .await
-                .map_err(|e| e.message)?;
-            secret_field(&secret, key.as_deref())
+            let secret = secrets.get_secret(secrets_manager).await.map_err(store)?;
+            secret_field(&secret, key.as_deref()).map_err(Error::SecretValue)
         }
     }
 }

@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use napi_derive::napi;
 use prehook_core::{HookConfig, LifecycleEvent, SecretRef};
-use prehook_engine::{Action, Backoff, DEFAULT_CONCURRENCY, InvokeResponse, Settings, Target};
+use prehook_engine::{
+    Action, Backoff, DEFAULT_CONCURRENCY, Error, InvokeResponse, LONGEST_RUN, Settings, Target,
+};
 
-/// Longest a run may take unless told otherwise: Lambda's own maximum, the longest a hook
-/// could ever check.
-const RUN_LIMIT: Duration = Duration::from_secs(900);
+use crate::{ConfigError, programming_error};
 
 /// A function the run checks, by deployed name.
 #[napi(object)]
@@ -23,12 +23,15 @@ pub struct SelectedFunction {
     pub key: String,
 }
 
-/// What [`CheckConfig::select_functions`] returns: the functions, or why there are none.
+/// What [`CheckConfig::select_functions`] returns: the functions, or why the names given on
+/// the command line select none.
 #[napi(object)]
 pub struct Selection {
     pub ok: bool,
-    pub functions: Vec<SelectedFunction>,
-    pub error: Option<String>,
+    /// Absent when not ok.
+    pub functions: Option<Vec<SelectedFunction>>,
+    /// At `--function`; absent when ok.
+    pub errors: Option<Vec<ConfigError>>,
 }
 
 /// `prehook.json`, parsed once for a run of `prehook check`: the functions to check are
@@ -46,53 +49,55 @@ impl CheckConfig {
     pub fn new(hook_config_json: String) -> napi::Result<Self> {
         HookConfig::from_json(&hook_config_json)
             .map(|config| Self { config })
-            .map_err(|e| napi::Error::from_reason(e.to_string()))
+            .map_err(programming_error)
     }
 
     /// The checked functions that `names` name (keys or deployed names); all of them when
-    /// `names` is empty.
+    /// `names` is empty. Throws on an unknown lifecycle event.
     #[napi]
     pub fn select_functions(
         &self,
         names: Vec<String>,
         lifecycle_event: Option<String>,
-    ) -> Selection {
-        let selected = lifecycle_event_of(lifecycle_event.as_deref()).and_then(|event| {
-            prehook_engine::select_functions(&self.config, &names, event)
-                .map(|functions| {
-                    functions
-                        .iter()
-                        .map(|(deployed, f)| SelectedFunction {
-                            function: (*deployed).to_owned(),
-                            key: f.key.clone(),
-                        })
-                        .collect::<Vec<_>>()
-                })
-                .map_err(|e| e.to_string())
-        });
-        match selected {
-            Ok(functions) => Selection {
-                ok: true,
-                functions,
-                error: None,
+    ) -> napi::Result<Selection> {
+        let event = lifecycle_event_of(lifecycle_event.as_deref())?;
+        Ok(
+            match prehook_engine::select_functions(&self.config, &names, event) {
+                Ok(functions) => Selection {
+                    ok: true,
+                    functions: Some(
+                        functions
+                            .iter()
+                            .map(|(deployed, f)| SelectedFunction {
+                                function: (*deployed).to_owned(),
+                                key: f.key.clone(),
+                            })
+                            .collect(),
+                    ),
+                    errors: None,
+                },
+                Err(error) => Selection {
+                    ok: false,
+                    functions: None,
+                    errors: Some(vec![ConfigError {
+                        path: "--function".to_owned(),
+                        message: error.to_string(),
+                    }]),
+                },
             },
-            Err(error) => Selection {
-                ok: false,
-                functions: Vec::new(),
-                error: Some(error),
-            },
-        }
+        )
     }
 }
 
-/// `BeforeAllowTraffic` (the default: the pre-traffic `checks`) or `AfterAllowTraffic`.
-fn lifecycle_event_of(name: Option<&str>) -> Result<LifecycleEvent, String> {
+/// `BeforeAllowTraffic` (the default: the pre-traffic `checks`) or `AfterAllowTraffic`; the
+/// plugin passes one of these, so another name is a programming error.
+fn lifecycle_event_of(name: Option<&str>) -> napi::Result<LifecycleEvent> {
     match name {
         None => Ok(LifecycleEvent::BeforeAllowTraffic),
         Some(name) => LifecycleEvent::from_name(name).ok_or_else(|| {
-            format!(
+            programming_error(format!(
                 "unknown lifecycle event {name:?}: expected BeforeAllowTraffic or AfterAllowTraffic"
-            )
+            ))
         }),
     }
 }
@@ -208,15 +213,15 @@ pub struct CheckRun {
 #[napi]
 impl CheckRun {
     /// The checks of `targets` in `config` for the options' lifecycle event; throws on an
-    /// unknown lifecycle event or a target without checks.
+    /// unknown lifecycle event or a target without checks (the plugin selects the targets
+    /// with [`CheckConfig::select_functions`] first).
     #[napi(constructor)]
     pub fn new(
         config: &CheckConfig,
         targets: Vec<CheckTarget>,
         options: CheckRunOptions,
     ) -> napi::Result<Self> {
-        let fail = |message: String| napi::Error::from_reason(message);
-        let event = lifecycle_event_of(options.lifecycle_event.as_deref()).map_err(fail)?;
+        let event = lifecycle_event_of(options.lifecycle_event.as_deref())?;
         let targets: Vec<Target> = targets
             .into_iter()
             .map(|t| Target {
@@ -229,10 +234,10 @@ impl CheckRun {
             concurrency: DEFAULT_CONCURRENCY,
             run_id: options.run_id,
             epoch_ms: options.epoch_ms.max(0.0) as u64,
-            cutoff: options.cutoff_ms.map_or(RUN_LIMIT, duration_of),
+            cutoff: options.cutoff_ms.map_or(LONGEST_RUN, duration_of),
         };
         let run = prehook_engine::CheckRun::plan(&config.config, &targets, event, settings)
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(programming_error)?;
         Ok(Self { run })
     }
 
@@ -332,11 +337,11 @@ impl CheckRun {
             } => Ok(value),
             SecretResolution {
                 error: Some(error), ..
-            } => Err(error),
+            } => Err(Error::SecretStore(error)),
             SecretResolution {
                 value: None,
                 error: None,
-            } => Err("no value".to_owned()),
+            } => Err(Error::SecretMissing),
         };
         self.run.resolve_secret(&reference, value);
         true

@@ -27,10 +27,14 @@ function writeArtifact(addon, changes, hookDir) {
         `(${hookDir}): reinstall serverless-prehook`
     );
   }
-  const built = addon.buildArtifact(fs.readFileSync(shipped), changes.prehookJson);
-  if (!built.ok) throw new Error(`serverless-prehook: ${built.error}`);
+  let zip;
+  try {
+    zip = addon.buildArtifact(fs.readFileSync(shipped), changes.prehookJson);
+  } catch (error) {
+    throw new Error(`serverless-prehook: ${error.message}`);
+  }
   fs.mkdirSync(path.dirname(changes.artifact.path), { recursive: true });
-  fs.writeFileSync(changes.artifact.path, built.zip);
+  fs.writeFileSync(changes.artifact.path, zip);
 }
 
 /** Puts the hook function(s), IAM and deploymentSettings into the service. */

@@ -37,3 +37,30 @@ describe('the core loader', () => {
     assert.equal(target, 'wasm32-wasi');
   });
 });
+
+// ARCHITECTURE.md, "The binding's surface": what the user got wrong comes back as data with
+// its path; what the plugin itself got wrong throws.
+describe('the binding reports errors one way', () => {
+  const core = () => require('../lib/addon').load();
+
+  it('returns the errors of a service config as data, each with its YAML path', () => {
+    const service = {
+      service: 'site',
+      provider: { name: 'aws', runtime: 'nodejs22.x' },
+      functions: { web: { handler: 'h.handler', events: [{ http: 'GET /' }], prehook: { checks: [] } } },
+    };
+    const result = core().transform(service, { version: '1.2.3' });
+    assert.equal(result.ok, false);
+    assert.equal(result.outcome, undefined);
+    assert.deepEqual(result.errors.map((e) => e.path), ['functions.web.prehook.checks']);
+    assert.match(result.errors[0].message, /^expected at least one check/);
+  });
+
+  it('throws on plugin facts without a version, and on a shipped zip without bootstrap', () => {
+    assert.throws(() => core().transform({ service: 'site' }, {}), /version/);
+    assert.throws(
+      () => core().buildArtifact(Buffer.from('not a zip'), '{"functions":{}}'),
+      (error) => error instanceof Error && /zip/.test(error.message)
+    );
+  });
+});

@@ -200,7 +200,7 @@ describe('the addon runs checks through a JS invoke function', () => {
       },
     });
     assert.deepEqual(both.selectFunctions([], 'AfterAllowTraffic').functions, [{ function: 'site-dev-web', key: 'web' }]);
-    assert.match(both.selectFunctions(['api'], 'AfterAllowTraffic').error, /^no afterTraffic checks configured for `api`/);
+    assert.match(both.selectFunctions(['api'], 'AfterAllowTraffic').errors[0].message, /^no afterTraffic checks configured for `api`/);
     const paths = [];
     const invoke = async (request) => {
       paths.push(JSON.parse(request.payload).path);
@@ -257,10 +257,17 @@ describe('the addon runs checks through a JS invoke function', () => {
       ok: true,
       functions: [{ function: 'site-dev-web', key: 'web' }],
     });
+    // The user named a function without checks: data with the option at fault.
     const unknown = config.selectFunctions(['api']);
     assert.equal(unknown.ok, false);
-    assert.match(unknown.error, /no checks configured for `api`: the functions with checks are web \(site-dev-web\)/);
-    assert.equal(config.selectFunctions([], 'Sideways').error, 'unknown lifecycle event "Sideways": expected BeforeAllowTraffic or AfterAllowTraffic');
+    assert.equal(unknown.errors.length, 1);
+    assert.equal(unknown.errors[0].path, '--function');
+    assert.match(unknown.errors[0].message, /^no checks configured for `api`: the functions with checks are web \(site-dev-web\)$/);
+    // The plugin passed a lifecycle event it never passes: a programming error, thrown.
+    assert.throws(
+      () => config.selectFunctions([], 'Sideways'),
+      /^Error: unknown lifecycle event "Sideways": expected BeforeAllowTraffic or AfterAllowTraffic$/
+    );
     assert.throws(() => parse({ functions: { 'site-dev-web': { key: 'web', timeout: 1 } } }), /functions\.site-dev-web: missing `event`/);
     assert.equal(core.latestPublishedVersion(['$LATEST', '9', '10']), '10');
     assert.equal(core.latestPublishedVersion(['$LATEST']), null);

@@ -21,7 +21,7 @@ export declare class CheckConfig {
   constructor(hookConfigJson: string)
   /**
    * The checked functions that `names` name (keys or deployed names); all of them when
-   * `names` is empty.
+   * `names` is empty. Throws on an unknown lifecycle event.
    */
   selectFunctions(names: Array<string>, lifecycleEvent?: string | undefined | null): Selection
 }
@@ -35,7 +35,8 @@ export declare class CheckConfig {
 export declare class CheckRun {
   /**
    * The checks of `targets` in `config` for the options' lifecycle event; throws on an
-   * unknown lifecycle event or a target without checks.
+   * unknown lifecycle event or a target without checks (the plugin selects the targets
+   * with [`CheckConfig::select_functions`] first).
    */
   constructor(config: CheckConfig, targets: Array<CheckTarget>, options: CheckRunOptions)
   /** What to do at `now_ms`. */
@@ -61,15 +62,11 @@ export declare class CheckRun {
   reports(): Array<CheckReport>
 }
 
-/** What [`build_artifact`] returns: the zip, or why there is none. */
-export interface ArtifactResult {
-  ok: boolean
-  zip?: Buffer
-  error?: string
-}
-
-/** The hook's deployment zip: `bootstrap` from the shipped zip plus `prehook.json`. */
-export declare function buildArtifact(shipped: Buffer, prehookJson: string): ArtifactResult
+/**
+ * The hook's deployment zip: `bootstrap` from the shipped zip plus `prehook.json`. Throws on a
+ * shipped zip without `bootstrap` or an invalid `prehook.json`: both come from the plugin.
+ */
+export declare function buildArtifact(shipped: Buffer, prehookJson: string): Buffer
 
 /** The outcome of one check. */
 export interface CheckReport {
@@ -119,6 +116,16 @@ export interface CheckTarget {
   qualifier: string
 }
 
+/**
+ * What the user got wrong, and where: a YAML path of the service config
+ * (`functions.api.prehook.checks[0].timeout`), or the command-line option at fault
+ * (`--function`).
+ */
+export interface ConfigError {
+  path: string
+  message: string
+}
+
 /** The version of the core this addon was built from, to detect a stale addon. */
 export declare function coreVersion(): string
 
@@ -146,6 +153,20 @@ export interface InvokeReply {
 
 /** The latest published version among ListVersionsByFunction's `Version` values. */
 export declare function latestPublishedVersion(versions: Array<string>): string | null
+
+/** What the plugin knows besides the service config. */
+export interface PluginFacts {
+  /** The plugin's version: names the shipped zips. */
+  version: string
+  /** Where the hook's artifact is written. @default ".serverless" */
+  artifactDir?: string
+  /** The stage in force (`--stage` wins over `provider.stage`). */
+  stage?: string
+  /** The framework's stack name (`provider.stackName` or `<service>-<stage>`). */
+  stackName?: string
+  /** The checks are skipped on purpose for this package. */
+  skip?: Skip
+}
 
 /** A secret reference of the run's checks, to read before the first `next`. */
 export interface SecretReference {
@@ -176,17 +197,40 @@ export interface SelectedFunction {
   key: string
 }
 
-/** What [`CheckConfig::select_functions`] returns: the functions, or why there are none. */
+/**
+ * What [`CheckConfig::select_functions`] returns: the functions, or why the names given on
+ * the command line select none.
+ */
 export interface Selection {
   ok: boolean
-  functions: Array<SelectedFunction>
-  error?: string
+  /** Absent when not ok. */
+  functions?: Array<SelectedFunction>
+  /** At `--function`; absent when ok. */
+  errors?: Array<ConfigError>
+}
+
+/** A skip of the checks on purpose, as the plugin read it (`PREHOOK_SKIP`). */
+export interface Skip {
+  /** Why, as the user gave it. */
+  reason: string
+  /** What set it (`PREHOOK_SKIP`). */
+  setting: string
 }
 
 /**
- * Transforms the resolved service config.
- *
- * Returns `{ ok: true, outcome }` where `outcome` is `{ action: "apply", ...changes }` (a `Plan`) or
- * `{ action: "skip", reason }`, or `{ ok: false, errors: [{ path, message }] }`.
+ * Transforms the resolved service config (`serverless.yml` as the framework resolved it: any
+ * JSON value, which the core validates).
  */
-export declare function transform(service: any, facts: any): any
+export declare function transform(service: any, facts: PluginFacts): TransformResult
+
+/** What [`transform`] returns: the outcome, or every error of the service config. */
+export interface TransformResult {
+  ok: boolean
+  /**
+   * `{ action: "apply", ...changes }` (the core's `Plan`: CloudFormation fragments, as JSON)
+   * or `{ action: "skip", reason }`; absent when not ok.
+   */
+  outcome?: any
+  /** Absent when ok. */
+  errors?: Array<ConfigError>
+}

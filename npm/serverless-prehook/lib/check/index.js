@@ -35,7 +35,7 @@ async function runCheck({ core, hookConfigJson, options, custom, provider, write
     throw new CheckError(`prehook check: ${error.message}`);
   }
   const selection = config.selectFunctions(functionNames(options.function), event);
-  if (!selection.ok) throw new CheckError(`prehook check: ${selection.error}`);
+  if (!selection.ok) throw new CheckError(`prehook check: ${selection.errors.map((e) => e.message).join('; ')}`);
 
   const client = await createClient(provider, where);
   // Secrets come from AWS with the caller's credentials, also when the functions run locally.
