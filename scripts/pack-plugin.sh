@@ -49,17 +49,29 @@ else
 fi
 
 mkdir -p "$out_dir"
+# `make test` runs e2e and the rehearsal side by side, and both pack: one pack at a time (the
+# root package's prepack and postpack rewrite its package.json in place), each written beside
+# its final name and renamed into place, so that a reader installing the previous tarball keeps
+# reading a whole file.
+exec 9>"$out_dir/.pack.lock"
+flock 9
+staging="$(mktemp -d "$out_dir/.staging.XXXXXX")"
+trap 'rm -rf "$staging"' EXIT
+publish() {
+  mv -f "$staging/$1" "$out_dir/$1"
+  echo "$out_dir/$1"
+}
 for platform in "${platforms[@]}"; do
   dir="npm/platforms/$platform"
   [ -d "$dir" ] || die "no platform package for $platform (npm/platforms/)"
   [ -f "$dir/prehook.$platform.node" ] || die "$dir/prehook.$platform.node is missing: run scripts/build-addon.sh first"
   package_version="$(node -p 'require(process.argv[1]).version' "$root/$dir/package.json")"
   [ "$package_version" = "$version" ] || die "$dir is version $package_version, the plugin $version: they are published together"
-  tarball="$(cd "$dir" && npm pack --silent --pack-destination "$out_dir")"
-  echo "$out_dir/$tarball"
+  tarball="$(cd "$dir" && npm pack --silent --pack-destination "$staging")"
+  publish "$tarball"
 done
 
 # The package's prepack script copies the hook zips from dist/hook/, checks the wasm build and
 # writes the platform packages into the packed package.json.
-tarball="$(cd "$package_dir" && npm pack --silent --pack-destination "$out_dir")"
-echo "$out_dir/$tarball"
+tarball="$(cd "$package_dir" && npm pack --silent --pack-destination "$staging")"
+publish "$tarball"

@@ -3,7 +3,8 @@
 #
 #   scripts/lib/test-part.sh <part>
 #
-# Runs `make <part>` with its output kept in target/make-test/<part>.log, records the outcome
+# Runs `make <part>` (BUILDS_DONE=1: the release builds are parts of their own, which the
+# Makefile's part/ rules run first) with its output kept in target/make-test/<part>.log, records the outcome
 # and the wall time in target/make-test/<part>.result ("passed 123" or "FAILED 123"), then
 # prints the whole log in one piece, so that parts running side by side never interleave
 # their lines. Exits 0 even when the part failed: the parts that depend on it still run (as
@@ -23,7 +24,7 @@ say() { flock "$dir/.print" cat; }
 printf '=== make %s: started (%s)\n' "$part" "$(date -u +%H:%M:%S)" | say
 start=$SECONDS
 # The part runs one recipe line at a time: it needs no jobserver of the parent make.
-if MAKEFLAGS= make --no-print-directory -C "$root" "$part" SETUP_DONE=1 PREHOOK_SKIP_SETUP=1 >"$log" 2>&1; then
+if MAKEFLAGS= make --no-print-directory -C "$root" "$part" SETUP_DONE=1 BUILDS_DONE=1 PREHOOK_SKIP_SETUP=1 >"$log" 2>&1; then
   outcome=passed
 else
   outcome=FAILED
