@@ -14,10 +14,8 @@
 //! panics are FAILED, checks still running at the deadline reserve fail the deploy.
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
-use futures::FutureExt;
 use prehook_core::LifecycleEvent;
 use prehook_engine::Target;
 use serde_json::{Value, json};
@@ -27,7 +25,7 @@ use crate::custom_resource::{
     self, NotSent, Request, RequestType, ResponseStatus, ResponseUploader, SendSettings,
 };
 use crate::error::Error;
-use crate::handler::Hook;
+use crate::handler::{Hook, unless_panic};
 use crate::log;
 use crate::secrets::SecretsApi;
 
@@ -161,25 +159,13 @@ impl<C: CodeDeployApi, L: LambdaApi + AliasApi, S: SecretsApi> Hook<C, L, S> {
     ) -> Result<Answer, NotSent> {
         let request = Request::read(event);
         let start = Instant::now();
-        let remaining = deadline.saturating_duration_since(start);
-        // As for CodeDeploy: a very short invocation still gets half its time for checks.
-        let cutoff = start + remaining.saturating_sub(self.settings.reserve.min(remaining / 2));
+        let cutoff = self.cutoff(start, deadline);
         let decision = if request.request_type == RequestType::Delete {
             Decision::success("nothing to delete: the gate only checks a version")
         } else {
-            match AssertUnwindSafe(self.decide_gate(&request, start, cutoff))
-                .catch_unwind()
-                .await
-            {
+            match unless_panic(self.decide_gate(&request, start, cutoff)).await {
                 Ok(decision) => decision,
-                Err(panic) => {
-                    let message = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_else(|| "unknown panic".into());
-                    Decision::failed(format!("internal error while checking: {message}"))
-                }
+                Err(failure) => Decision::failed(failure),
             }
         };
         let answer = Answer {

@@ -5,6 +5,7 @@
 //! errors and panics become Failed, and checks still running when the deadline reserve is
 //! reached are abandoned with a Failed.
 
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -76,22 +77,10 @@ impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
         deadline: Instant,
     ) -> Result<Verdict, Error> {
         let start = Instant::now();
-        let remaining = deadline.saturating_duration_since(start);
-        // A very short invocation still gets half its time for checks.
-        let cutoff = start + remaining.saturating_sub(self.settings.reserve.min(remaining / 2));
-        let decided = AssertUnwindSafe(self.decide(event, start, cutoff))
-            .catch_unwind()
-            .await;
-        let verdict = match decided {
+        let cutoff = self.cutoff(start, deadline);
+        let verdict = match unless_panic(self.decide(event, start, cutoff)).await {
             Ok(verdict) => verdict,
-            Err(panic) => {
-                let message = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown panic".into());
-                Verdict::failed(format!("internal error while checking: {message}"))
-            }
+            Err(failure) => Verdict::failed(failure),
         };
         let verdict = Verdict {
             reason: verdict.reason.map(|r| shorten(&r)),
@@ -110,6 +99,14 @@ impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
         self.report(event, verdict.status == Status::Succeeded, deadline)
             .await?;
         Ok(verdict)
+    }
+
+    /// When the checks must end for an invocation that started at `start` and ends at
+    /// `deadline`: the reserve for reporting before the deadline, yet a very short invocation
+    /// still gets half its time for checks. The same for CodeDeploy's events and the gate.
+    pub(crate) fn cutoff(&self, start: Instant, deadline: Instant) -> Instant {
+        let remaining = deadline.saturating_duration_since(start);
+        start + remaining.saturating_sub(self.settings.reserve.min(remaining / 2))
     }
 
     /// Plans the checks `event` runs on `targets`, reads their secret references, and runs them
@@ -307,6 +304,22 @@ impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
             tokio::time::sleep(pause).await;
         }
     }
+}
+
+/// Runs `decision`; a panic inside it becomes the reason a check run fails
+/// (`internal error while checking: ...`), so that the hook still reports and answers.
+pub(crate) async fn unless_panic<T>(decision: impl Future<Output = T>) -> Result<T, String> {
+    AssertUnwindSafe(decision)
+        .catch_unwind()
+        .await
+        .map_err(|panic| {
+            let message = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".into());
+            format!("internal error while checking: {message}")
+        })
 }
 
 /// Milliseconds since the Unix epoch at `instant` (a moment just past): the events' request time.
