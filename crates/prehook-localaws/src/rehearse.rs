@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
+use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
 use crate::codedeploy::LocalCodeDeploy;
@@ -174,19 +174,20 @@ pub fn describe_line(line: &str) -> Option<String> {
     }
 }
 
-/// Runs the rehearsal; `on_line` sees each output line of the hook as it comes.
-pub async fn rehearse(
+/// Starts the `bootstrap` as Lambda would start function `function_name` under `runtime`, with
+/// the local endpoints given (`AWS_ENDPOINT_URL_*`), test credentials, and none of the
+/// developer's own AWS settings; returns the process and its stdout, line by line. Both
+/// rehearsals (a CodeDeploy hook, the first-deploy gate) start it this way.
+pub(crate) fn spawn_hook(
     options: &Options,
-    mut on_line: impl FnMut(&str),
-) -> std::io::Result<Rehearsal> {
-    let codedeploy = LocalCodeDeploy::start().await?;
-    codedeploy.add_deployment(DEPLOYMENT_ID, APPLICATION, &appspec(options));
-    let runtime = LocalRuntime::start().await?;
-
+    function_name: &str,
+    runtime: &LocalRuntime,
+    endpoints: &[(&str, String)],
+    hook_env: &[(String, String)],
+) -> std::io::Result<(Child, mpsc::UnboundedReceiver<String>)> {
     let mut child = Command::new(&options.bootstrap)
         .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
-        .env("AWS_ENDPOINT_URL_CODEDEPLOY", codedeploy.url())
-        .env("AWS_ENDPOINT_URL_LAMBDA", &options.lambda_endpoint)
+        .envs(endpoints.iter().map(|(k, v)| (*k, v)))
         .env("AWS_ACCESS_KEY_ID", "rehearsal")
         .env("AWS_SECRET_ACCESS_KEY", "rehearsal")
         .env("AWS_REGION", "us-east-1")
@@ -199,14 +200,14 @@ pub async fn rehearse(
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("PREHOOK_CONFIG")
         .env_remove("PREHOOK_LIFECYCLE_EVENT")
-        .envs(options.hook_env.iter().map(|(k, v)| (k, v)))
+        .envs(hook_env.iter().map(|(k, v)| (k, v)))
         .env("PREHOOK_CONFIG_FILE", &options.config)
-        .env("AWS_LAMBDA_FUNCTION_NAME", &options.hook_function)
+        .env("AWS_LAMBDA_FUNCTION_NAME", function_name)
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
         .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
         .env(
             "AWS_LAMBDA_LOG_GROUP_NAME",
-            format!("/aws/lambda/{}", options.hook_function),
+            format!("/aws/lambda/{function_name}"),
         )
         .env("AWS_LAMBDA_LOG_STREAM_NAME", "rehearsal")
         .stdin(Stdio::null())
@@ -220,7 +221,7 @@ pub async fn rehearse(
             )
         })?;
     let stdout = child.stdout.take().expect("piped stdout");
-    let (sender, mut lines) = mpsc::unbounded_channel::<String>();
+    let (sender, lines) = mpsc::unbounded_channel::<String>();
     tokio::spawn(async move {
         let mut reader = BufReader::new(stdout).lines();
         while let Ok(Some(line)) = reader.next_line().await {
@@ -229,6 +230,28 @@ pub async fn rehearse(
             }
         }
     });
+    Ok((child, lines))
+}
+
+/// Runs the rehearsal; `on_line` sees each output line of the hook as it comes.
+pub async fn rehearse(
+    options: &Options,
+    mut on_line: impl FnMut(&str),
+) -> std::io::Result<Rehearsal> {
+    let codedeploy = LocalCodeDeploy::start().await?;
+    codedeploy.add_deployment(DEPLOYMENT_ID, APPLICATION, &appspec(options));
+    let runtime = LocalRuntime::start().await?;
+
+    let (mut child, mut lines) = spawn_hook(
+        options,
+        &options.hook_function,
+        &runtime,
+        &[
+            ("AWS_ENDPOINT_URL_CODEDEPLOY", codedeploy.url()),
+            ("AWS_ENDPOINT_URL_LAMBDA", options.lambda_endpoint.clone()),
+        ],
+        &options.hook_env,
+    )?;
 
     let event =
         json!({"DeploymentId": DEPLOYMENT_ID, "LifecycleEventHookExecutionId": EXECUTION_ID});

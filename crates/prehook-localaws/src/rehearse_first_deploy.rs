@@ -7,16 +7,12 @@
 //! current version is given) and passes its Invokes on to the given endpoint (a local
 //! serverless-offline); its response lands on a local stand-in for the pre-signed S3 URL.
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
-use tokio::sync::mpsc;
 
 use crate::lambda::LocalLambda;
-use crate::rehearse::{HOOK_FUNCTION, Options};
+use crate::rehearse::{HOOK_FUNCTION, Options, spawn_hook};
 use crate::response_url::LocalResponseUrl;
 use crate::runtime::{LocalRuntime, RuntimeResult};
 
@@ -118,51 +114,18 @@ pub async fn rehearse_first_deploy(
     let responses = LocalResponseUrl::start().await?;
     let runtime = LocalRuntime::start().await?;
 
-    // The environment of crate::rehearse, with the local Lambda API in front of the endpoint.
-    let mut child = Command::new(&options.bootstrap)
-        .env("AWS_LAMBDA_RUNTIME_API", runtime.address())
-        .env("AWS_ENDPOINT_URL_LAMBDA", lambda.url())
-        // The gate never calls CodeDeploy; a local address keeps a mistake from reaching AWS.
-        .env("AWS_ENDPOINT_URL_CODEDEPLOY", lambda.url())
-        .env("AWS_ACCESS_KEY_ID", "rehearsal")
-        .env("AWS_SECRET_ACCESS_KEY", "rehearsal")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_CONFIG_FILE", "/dev/null")
-        .env("AWS_SHARED_CREDENTIALS_FILE", "/dev/null")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("PREHOOK_CONFIG")
-        .env("PREHOOK_CONFIG_FILE", &options.config)
-        .env("AWS_LAMBDA_FUNCTION_NAME", HOOK_FUNCTION)
-        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        .env(
-            "AWS_LAMBDA_LOG_GROUP_NAME",
-            "/aws/lambda/prehook-rehearsal-hook",
-        )
-        .env("AWS_LAMBDA_LOG_STREAM_NAME", "rehearsal")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| {
-            std::io::Error::new(
-                e.kind(),
-                format!("cannot run {}: {e}", options.bootstrap.display()),
-            )
-        })?;
-    let stdout = child.stdout.take().expect("piped stdout");
-    let (sender, mut lines) = mpsc::unbounded_channel::<String>();
-    tokio::spawn(async move {
-        let mut reader = BufReader::new(stdout).lines();
-        while let Ok(Some(line)) = reader.next_line().await {
-            if sender.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    // As crate::rehearse starts it, with the local Lambda API in front of the endpoint.
+    let (mut child, mut lines) = spawn_hook(
+        options,
+        HOOK_FUNCTION,
+        &runtime,
+        &[
+            ("AWS_ENDPOINT_URL_LAMBDA", lambda.url()),
+            // The gate never calls CodeDeploy; a local address keeps a mistake from reaching AWS.
+            ("AWS_ENDPOINT_URL_CODEDEPLOY", lambda.url()),
+        ],
+        &[],
+    )?;
 
     let id = runtime.invoke(&create_request(options, &responses.url()), options.timeout);
     let mut rehearsal = FirstDeployRehearsal::default();
