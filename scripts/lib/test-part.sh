@@ -5,7 +5,8 @@
 #
 # Runs `make <part>` (BUILDS_DONE=1: the release builds are parts of their own, which the
 # Makefile's part/ rules run first) with its output kept in target/make-test/<part>.log, records the outcome
-# and the wall time in target/make-test/<part>.result ("passed 123" or "FAILED 123"), then
+# its wall time and CPU time (user + system, seconds, of all its processes) in
+# target/make-test/<part>.result ("passed 123 201" or "FAILED 123 201"), then
 # prints the whole log in one piece, so that parts running side by side never interleave
 # their lines. Exits 0 even when the part failed: the parts that depend on it still run (as
 # `make test` always did, every part runs), and scripts/lib/test-summary.sh decides the
@@ -30,9 +31,15 @@ else
   outcome=FAILED
 fi
 seconds=$((SECONDS - start))
-printf '%s %s\n' "$outcome" "$seconds" >"$dir/$part.result"
+# `times`' second line: the CPU time of the children that ended (the part's make and all it
+# ran), e.g. "3m1.250s 0m12.500s". On 2 cores the parts compete for CPU, so the CPU time says
+# what a part costs better than its wall time does.
+# (`times` runs in this shell, not in a command substitution's subshell, whose children are others.)
+times >"$dir/$part.times"
+cpu="$(sed -n 2p "$dir/$part.times" | awk '{ t = 0; for (i = 1; i <= 2; i++) { split($i, a, /[ms]/); t += a[1] * 60 + a[2] } printf "%d", t + 0.5 }')"
+printf '%s %s %s\n' "$outcome" "$seconds" "$cpu" >"$dir/$part.result"
 {
-  printf '\n=== make %s: %s in %ss; its output:\n' "$part" "$outcome" "$seconds"
+  printf '\n=== make %s: %s in %ss (CPU %ss); its output:\n' "$part" "$outcome" "$seconds" "$cpu"
   cat "$log"
 } | say
 exit 0
