@@ -9,10 +9,7 @@ use std::future::Future;
 use std::time::{Duration, Instant};
 
 use aws_lambda_events::event::cloudformation::CloudFormationCustomResourceRequest;
-use aws_smithy_http_client::default_connector;
-use aws_smithy_runtime_api::client::http::{
-    HttpConnector, HttpConnectorSettings, SharedHttpConnector,
-};
+use aws_smithy_runtime_api::client::http::{HttpConnector, SharedHttpConnector};
 use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_types::body::SdkBody;
 use serde::Serialize;
@@ -167,16 +164,16 @@ pub trait ResponseUploader: Send + Sync {
     fn put(&self, url: &str, body: String) -> impl Future<Output = Result<(), AwsError>> + Send;
 }
 
-/// Uploads with the SDK's own HTTPS client (hyper and rustls, as the AWS clients use them).
+/// Uploads on the HTTPS stack the SDK clients use ([`crate::https`]).
 pub struct HttpsUploader {
-    connector: Option<SharedHttpConnector>,
+    connector: SharedHttpConnector,
 }
 
 impl HttpsUploader {
     pub fn new() -> Self {
         Self {
             // Timeouts are the caller's (`tokio::time::timeout` per attempt).
-            connector: default_connector(&HttpConnectorSettings::builder().build(), None),
+            connector: crate::https::connector(),
         }
     }
 }
@@ -190,10 +187,6 @@ impl Default for HttpsUploader {
 impl ResponseUploader for HttpsUploader {
     async fn put(&self, url: &str, body: String) -> Result<(), AwsError> {
         let fail = |message: String, retryable: bool| AwsError { message, retryable };
-        let connector = self
-            .connector
-            .as_ref()
-            .ok_or_else(|| fail("no HTTPS client in this build".into(), false))?;
         let length = body.len();
         // The pre-signed URL signs an empty Content-Type: any other value is refused by S3.
         let request = http::Request::builder()
@@ -205,7 +198,8 @@ impl ResponseUploader for HttpsUploader {
             .map_err(|e| fail(format!("invalid ResponseURL: {e}"), false))?;
         let request = HttpRequest::try_from(request)
             .map_err(|e| fail(format!("invalid ResponseURL: {e}"), false))?;
-        let response = connector
+        let response = self
+            .connector
             .call(request)
             .await
             .map_err(|e| fail(format!("no answer from the ResponseURL: {e}"), true))?;

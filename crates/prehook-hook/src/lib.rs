@@ -10,7 +10,8 @@
 //!   run of checks): invokes through [`LambdaApi`] on tokio, each attempt logged;
 //! - [`secrets`]: the SSM parameters and Secrets Manager secrets the checks reference, read
 //!   before they start;
-//! - [`aws`]: the AWS calls, as traits implemented for the SDK clients;
+//! - [`aws`]: the AWS calls, as traits implemented for the SDK clients; [`https`]: the one
+//!   HTTPS stack they and the custom resource's upload use;
 //! - [`config`]: where the checks config comes from; [`log`]: the JSON log lines;
 //! - [`first_deploy`]: the gate CloudFormation asks before it creates an alias (a custom
 //!   resource), [`custom_resource`]: how the hook reads its requests and sends its answers.
@@ -22,6 +23,7 @@ pub mod engine;
 pub mod error;
 pub mod first_deploy;
 pub mod handler;
+pub mod https;
 pub mod lifecycle;
 pub mod log;
 pub mod secrets;

@@ -12,8 +12,8 @@ use prehook_hook::{Hook, SdkSecrets, Settings, deadline_instant};
 // One thread is plenty for a handful of concurrent HTTP calls, and starts faster.
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    // Defaults kept intact: `AWS_ENDPOINT_URL_*` and the standard retries apply.
-    let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    // Defaults kept intact but the HTTPS client: `AWS_ENDPOINT_URL_*` and the standard retries apply.
+    let sdk = prehook_hook::https::config_loader().load().await;
     let hook = Arc::new(Hook {
         codedeploy: aws_sdk_codedeploy::Client::new(&sdk),
         lambda: aws_sdk_lambda::Client::new(&sdk),

@@ -12,3 +12,4 @@ mod healthy;
 mod lifecycle;
 mod secrets;
 mod security;
+mod tls;

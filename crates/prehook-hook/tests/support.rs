@@ -65,7 +65,7 @@ impl Env {
         config: Result<HookConfig, Error>,
         settings: Settings,
     ) -> SdkHook {
-        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        let sdk = prehook_hook::https::config_loader()
             .region(aws_sdk_codedeploy::config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_codedeploy::config::Credentials::new(
                 "test", "test", None, None, "tests",
