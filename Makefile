@@ -27,8 +27,8 @@ help:
 	@echo 'make demo        the offline rehearsal of a deploy (examples/website, healthy then broken)'
 	@echo 'make test        everything CI runs: $(TEST_PARTS)'
 	@echo 'make setup       install the tools (requirements-dev.txt, rust targets, npm ci)'
-	@echo 'make lint        cargo fmt --check, cargo clippy -D warnings, actionlint'
-	@echo 'make test-rust   cargo test for the workspace'
+	@echo 'make lint        cargo fmt --check, clippy -D warnings (in the test build: scripts/cargo-test.sh --no-run), actionlint'
+	@echo 'make test-rust   cargo test for the workspace, linted by clippy as it builds (scripts/cargo-test.sh)'
 	@echo 'make test-js     node --test: the plugin against a real Serverless instance, the examples'
 	@echo 'make test-e2e    the packed plugin in the examples: serverless@3 and osls package, cfn-lint'
 	@echo 'make build-hook  dist/hook/prehook-<version>-x86_64.zip (what make test runs)'
@@ -52,13 +52,16 @@ setup:
 demo rehearse: setup
 	@PREHOOK_SKIP_SETUP=1 scripts/rehearse $(if $(filter 1,$(BUILDS_DONE)),--no-build)
 
+# Clippy lints our crates as it compiles them for the tests (scripts/cargo-test.sh says why): the
+# same lints as `cargo clippy --workspace --all-targets -- -D warnings`, without a second build
+# of the dependencies. In `make test` this part builds, test-rust then finds it all built.
 lint: setup
 	cargo fmt --all --check
-	cargo clippy --workspace --all-targets --locked -- -D warnings
+	scripts/cargo-test.sh --no-run
 	actionlint
 
 test-rust: setup
-	cargo test --workspace --locked
+	scripts/cargo-test.sh
 
 # The plugin's tests run twice: on the native addon, and on the wasm fallback (`error`: the
 # loader takes the wasm build or fails, never native), so that the fallback cannot rot.

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Prints the path of the prehook-localaws binary that `cargo test --workspace --locked` builds
-# (the debug one its integration tests run), building it first if it is not up to date.
+# (the debug one its integration tests run; through scripts/cargo-test.sh, as make test-rust
+# builds it), building it first if it is not up to date.
 #
 # Why not `cargo build --bin prehook-localaws`: `cargo test --workspace` resolves features with
 # every member's dev-dependencies (tokio gains `test-util`, `process`, ...), a plain
@@ -8,13 +9,14 @@
 # tokio, hyper and prehook-localaws over the other's build (about a minute on 2 cores, twice
 # per `make test`). `cargo test --no-run` with the same arguments is all Fresh after
 # `make test-rust`, and when run first it builds what `cargo test` then reuses.
+# (A lint in our crates fails this build too, as it fails make lint.)
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 
 # Progress and errors go to stderr; only the JSON messages reach the parser.
-cargo test --workspace --locked --no-run --quiet --message-format=json-render-diagnostics |
+scripts/cargo-test.sh --no-run --quiet --message-format=json-render-diagnostics |
   node -e '
     let found = "";
     require("readline").createInterface({ input: process.stdin }).on("line", (line) => {
