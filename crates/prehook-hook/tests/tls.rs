@@ -29,7 +29,15 @@ async fn openssl_server(dir: &std::path::Path) -> (tokio::process::Child, u16) {
         .expect("openssl (Debian's openssl package) runs");
     assert!(status.success(), "openssl req made the certificate");
     let mut server = Command::new("openssl")
-        .args(["s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-www", "-tls1_3"])
+        .args([
+            "s_server",
+            "-accept",
+            "127.0.0.1:0",
+            "-naccept",
+            "1",
+            "-www",
+            "-tls1_3",
+        ])
         .arg("-cert")
         .arg(dir.join("cert.pem"))
         .arg("-key")
@@ -47,7 +55,10 @@ async fn openssl_server(dir: &std::path::Path) -> (tokio::process::Child, u16) {
             .expect("s_server says where it listens within 10 s")
             .expect("s_server's stdout reads")
             .expect("s_server prints ACCEPT before it ends");
-        if let Some(port) = line.strip_prefix("ACCEPT").and_then(|a| a.rsplit(':').next()) {
+        if let Some(port) = line
+            .strip_prefix("ACCEPT")
+            .and_then(|a| a.rsplit(':').next())
+        {
             break port.trim().parse().expect("a port number");
         }
     };
