@@ -19,7 +19,7 @@ endif
 # are parts of their own so that the summary shows what takes the time.
 # `build-hook` is the x86_64 zip only, the one e2e and the rehearsal run: the arm64 zip is
 # built and smoke-run under qemu by `make build-hook-all` / `make smoke-hook-arm64` (releases).
-TEST_PARTS := build-hook lint build-addon test-rust check-binding test-js test-e2e rehearse
+TEST_PARTS := build-hook build-addon lint test-rust check-binding test-js test-e2e rehearse
 
 .PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-hook-all smoke-hook-arm64 build-addon check-binding fuzz bench bench-plugin test-platforms
 
@@ -120,10 +120,10 @@ bench-plugin: setup build-hook build-addon
 #
 # Why side by side: on 2 cores the release builds spend minutes on one core (fat LTO, one
 # codegen unit) and the JS and e2e parts mostly wait on one Node.js process at a time; three
-# jobs keep both cores busy. The Rust parts still take turns where they share a build
-# directory: cargo locks target/debug (lint, test-rust) and target/<triple>/release
-# (build-hook, build-addon), and e2e and the rehearsal wait for test-rust's build of the local
-# endpoints (scripts/lib/localaws.sh).
+# jobs keep both cores busy. The three Rust builds use three build directories: target/debug
+# (lint builds the tests, test-rust runs them), target/<triple>/release (the hook) and
+# target/addon; e2e and the rehearsal wait at cargo's lock of target/debug until the local
+# endpoints they run are built (scripts/lib/localaws.sh).
 TEST_JOBS ?= 3
 
 test:
@@ -133,8 +133,10 @@ test:
 	scripts/lib/test-summary.sh "$$setup_seconds" "$$((SECONDS - all_start))" $(TEST_PARTS)
 
 # What each part needs first. The release builds come first in TEST_PARTS' order too: make
-# starts parts in that order, and the hook build is the longest chain (hook, addon, e2e).
-part/build-addon: part/build-hook
+# starts parts in that order, and the hook build heads the longest chain (hook, e2e). The addon
+# builds beside it, in a target directory of its own (scripts/build-addon.sh says why).
+# test-rust runs what lint built (scripts/cargo-test.sh): after it, not beside it at cargo's lock.
+part/test-rust: part/lint
 part/check-binding: part/build-addon
 part/test-js: part/build-addon
 part/test-e2e: part/build-hook part/build-addon

@@ -31,10 +31,13 @@ package_dir="$root/npm/serverless-prehook"
 platforms_dir="$root/npm/platforms"
 binding_dir="$package_dir/lib/binding"
 napi="$package_dir/node_modules/.bin/napi"
-# The hook (scripts/build-hook.sh) is built the same way: cargo zigbuild, glibc 2.17, the
-# release profile, into the same target/<triple>/release. Cargo fingerprints the linker, so the
-# same floor for both is what lets the addon reuse the dependencies the hook compiled.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}"
+# A target directory of its own (target/addon), so that the addon builds while the hook
+# (scripts/build-hook.sh, target/<triple>/release) does: cargo locks a build directory for a whole
+# build, and in `make test` the two release builds side by side end sooner than one after the
+# other (the hook's last minute, its fat-LTO link, uses one core). The crates the two share
+# (serde, zip, ...: about 20 CPU seconds) are compiled twice. CARGO_TARGET_DIR, when set, is the
+# parent: the addon then builds in $CARGO_TARGET_DIR/addon.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}/addon"
 
 die() { printf 'build-addon: %s\n' "$*" >&2; exit 1; }
 

@@ -6,9 +6,8 @@
 #   scripts/build-hook.sh              both architectures (what a release packs)
 #   scripts/build-hook.sh x86_64       one architecture (`make test` builds x86_64 only)
 #
-# glibc 2.17 is the floor of the napi addon too (scripts/build-addon.sh): the hook runs on
-# provided.al2023 (glibc 2.34), and one floor for both lets them share target/<triple>/release
-# (same linker, same profile), so the addon reuses the dependencies the hook compiled.
+# glibc 2.17 is the floor of the napi addon too (scripts/build-addon.sh): one floor for every
+# Linux binary we ship; the hook itself runs on provided.al2023 (glibc 2.34).
 # Needs cargo-zigbuild and ziglang: `pip install -r requirements-dev.txt`.
 # Respects CARGO_TARGET_DIR. Fails if a binary needs a glibc symbol newer than 2.17.
 set -euo pipefail
