@@ -83,23 +83,25 @@ class ServerlessPrehook {
     const result = core.transform(this.serviceConfig(), this.facts());
     if (!result.ok) throw this.configError(result.errors);
 
-    const plan = result.outcome;
-    if (plan.action === 'skip') {
-      this.log.notice(`prehook: ${plan.reason}`);
+    if (result.skipped !== undefined) {
+      this.log.notice(`prehook: ${result.skipped}`);
       return;
     }
+    const { changes } = result;
     try {
-      writeArtifact(core, plan, path.join(__dirname, 'hook'));
+      writeArtifact(core, changes, path.join(__dirname, 'hook'));
     } catch (error) {
       throw new this.serverless.classes.Error(error.message, 'PREHOOK_ARTIFACT');
     }
-    applyToService(this.serverless.service, plan);
-    this.canaryGrant = plan.iam.canaryGrantToRemove;
-    this.compiledHooks = [plan.compiledHook].concat(plan.postTrafficHook ? [plan.postTrafficHook.compiledHook] : []);
-    this.aliasAlarms = plan.aliasAlarms;
-    this.firstDeploy = plan.firstDeploy || [];
-    for (const line of plan.summary) this.log.notice(`prehook: ${line}`);
-    for (const line of plan.warnings || []) this.log.warning(`prehook: ${line}`);
+    applyToService(this.serverless.service, changes);
+    this.canaryGrant = changes.iam.canaryGrantToRemove;
+    this.compiledHooks = [changes.compiledHook].concat(
+      changes.postTrafficHook ? [changes.postTrafficHook.compiledHook] : []
+    );
+    this.aliasAlarms = changes.aliasAlarms;
+    this.firstDeploy = changes.firstDeploy || [];
+    for (const line of changes.summary) this.log.notice(`prehook: ${line}`);
+    for (const line of changes.warnings || []) this.log.warning(`prehook: ${line}`);
   }
 
   /** `serverless prehook check`: the service's checks, run now by the hook's engine. */
@@ -107,13 +109,13 @@ class ServerlessPrehook {
     const core = this.core();
     const result = core.transform(this.serviceConfig(), this.facts());
     if (!result.ok) throw this.configError(result.errors);
-    if (result.outcome.action === 'skip') {
-      throw new this.serverless.classes.Error(`prehook check: nothing to check: ${result.outcome.reason}`, 'PREHOOK_CHECK');
+    if (result.skipped !== undefined) {
+      throw new this.serverless.classes.Error(`prehook check: nothing to check: ${result.skipped}`, 'PREHOOK_CHECK');
     }
     try {
       const reports = await runCheck({
         core,
-        hookConfigJson: result.outcome.prehookJson,
+        hookConfigJson: result.changes.prehookJson,
         options: this.options,
         custom: this.serverless.service.custom,
         provider: this.provider,

@@ -167,7 +167,7 @@ function invokeOver(port) {
 async function checks(addon) {
   const transformed = addon.transform(CHECK_SERVICE, FACTS);
   if (!transformed.ok) throw new Error(`check service: ${JSON.stringify(transformed.errors)}`);
-  const prehookJson = transformed.outcome.prehookJson;
+  const prehookJson = transformed.changes.prehookJson;
   const config = new addon.CheckConfig(prehookJson);
   const selection = config.selectFunctions([], undefined);
   if (!selection.ok) throw new Error(`selectFunctions: ${selection.errors.map((e) => e.message).join('; ')}`);
@@ -207,7 +207,7 @@ async function main() {
   const document = {
     coreVersion: addon.coreVersion(),
     transform: transformed,
-    artifact: artifact(addon, oneFunction.outcome.prehookJson),
+    artifact: artifact(addon, oneFunction.changes.prehookJson),
     checks: await checks(addon),
   };
   fs.writeFileSync(outFile, `${JSON.stringify(document, null, 2)}\n`);

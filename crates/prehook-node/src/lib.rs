@@ -13,7 +13,7 @@ pub use check::{CheckConfig, CheckRun, latest_published_version};
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
-use prehook_core::{artifact, transform as core_transform};
+use prehook_core::{Plan, artifact, transform as core_transform};
 use serde_json::Value;
 
 /// What the user got wrong, and where: a YAML path of the service config
@@ -76,13 +76,21 @@ impl From<PluginFacts> for prehook_core::PluginFacts {
     }
 }
 
-/// What [`transform`] returns: the outcome, or every error of the service config.
+// The core's `Plan` crosses as two fields rather than as one tagged object: a napi-rs 3 enum
+// with data (`discriminant`) would give the payload of `Plan::Apply` a field of its own instead
+// of spreading it as serde does, and napi-rs converts no `Box`. `changes` is the serde JSON of
+// the core's `Changes`, typed by the declarations the core makes with its `napi` feature.
+/// What [`transform`] returns: the changes to apply, why there are none, or every error of the
+/// service config.
 #[napi(object)]
 pub struct TransformResult {
     pub ok: bool,
-    /// `{ action: "apply", ...changes }` (the core's `Plan`: CloudFormation fragments, as JSON)
-    /// or `{ action: "skip", reason }`; absent when not ok.
-    pub outcome: Option<Value>,
+    /// `Plan::Apply`: what to change in the service (CloudFormation fragments stay JSON: they
+    /// are template text). Absent when skipped or not ok.
+    #[napi(ts_type = "Changes")]
+    pub changes: Option<Value>,
+    /// `Plan::Skip`: why there is nothing to check. Absent when there are changes or not ok.
+    pub skipped: Option<String>,
     /// Absent when ok.
     pub errors: Option<Vec<ConfigError>>,
 }
@@ -91,18 +99,27 @@ pub struct TransformResult {
 /// JSON value, which the core validates).
 #[napi]
 pub fn transform(service: Value, facts: PluginFacts) -> napi::Result<TransformResult> {
-    match core_transform(&service, &facts.into()) {
-        Ok(outcome) => Ok(TransformResult {
-            ok: true,
-            outcome: Some(serde_json::to_value(outcome).map_err(programming_error)?),
-            errors: None,
-        }),
-        Err(errors) => Ok(TransformResult {
+    let none = TransformResult {
+        ok: true,
+        changes: None,
+        skipped: None,
+        errors: None,
+    };
+    Ok(match core_transform(&service, &facts.into()) {
+        Ok(Plan::Apply(changes)) => TransformResult {
+            changes: Some(serde_json::to_value(changes).map_err(programming_error)?),
+            ..none
+        },
+        Ok(Plan::Skip { reason }) => TransformResult {
+            skipped: Some(reason),
+            ..none
+        },
+        Err(errors) => TransformResult {
             ok: false,
-            outcome: None,
             errors: Some(errors.0.iter().map(ConfigError::from).collect()),
-        }),
-    }
+            ..none
+        },
+    })
 }
 
 /// The hook's deployment zip: `bootstrap` from the shipped zip plus `prehook.json`. Throws on a

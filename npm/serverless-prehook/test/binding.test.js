@@ -51,7 +51,8 @@ describe('the binding reports errors one way', () => {
     };
     const result = core().transform(service, { version: '1.2.3' });
     assert.equal(result.ok, false);
-    assert.equal(result.outcome, undefined);
+    assert.equal(result.changes, undefined);
+    assert.equal(result.skipped, undefined);
     assert.deepEqual(result.errors.map((e) => e.path), ['functions.web.prehook.checks']);
     assert.match(result.errors[0].message, /^expected at least one check/);
   });
@@ -62,5 +63,62 @@ describe('the binding reports errors one way', () => {
       () => core().buildArtifact(Buffer.from('not a zip'), '{"functions":{}}'),
       (error) => error instanceof Error && /zip/.test(error.message)
     );
+  });
+});
+
+// `changes` crosses as the serde JSON of the core's `Changes`, and its typings are the
+// declarations the core makes of the same types (its `napi` feature): both come from the one
+// definition, but by two derives. Every golden fixture's changes must have exactly the fields
+// lib/binding/index.d.ts declares, no more, and each declared field that is not `?` or
+// `| undefined` / `| null`.
+describe('the typings of transform', () => {
+  const yaml = require('js-yaml');
+  const fs = require('fs');
+  const fixtures = path.join(__dirname, '..', '..', '..', 'crates', 'prehook-core', 'tests', 'fixtures');
+  const dts = fs.readFileSync(path.join(__dirname, '..', 'lib', 'binding', 'index.d.ts'), 'utf8');
+
+  /** `export interface Name { ... }` of index.d.ts: its fields, each with its type and whether it may be absent. */
+  const interfaces = new Map();
+  for (const [, name, body] of dts.matchAll(/^export interface (\w+) \{\n([\s\S]*?)^\}/gm)) {
+    const fields = new Map();
+    for (const [, field, optional, type] of body.matchAll(/^ {2}(\w+)(\?)?: (.+)$/gm)) {
+      fields.set(field, { type, mayLack: Boolean(optional) || /\| (undefined|null)$/.test(type) });
+    }
+    interfaces.set(name, fields);
+  }
+
+  /** Checks `value` against the interface `name`, and the declared interfaces its fields name. */
+  function conforms(value, name, where) {
+    const fields = interfaces.get(name);
+    assert.ok(fields, `index.d.ts declares no ${name}`);
+    for (const key of Object.keys(value)) {
+      if (name === 'Changes' && key === 'hookConfig') continue; // left out of the typings on purpose
+      assert.ok(fields.has(key), `${where}.${key} crosses, but ${name} does not declare it`);
+    }
+    for (const [key, { type, mayLack }] of fields) {
+      const field = value[key];
+      if (field == null) {
+        assert.ok(mayLack, `${where}.${key} is ${field}, but ${name} declares it as ${type}`);
+        continue;
+      }
+      const declared = [...type.matchAll(/\b([A-Z]\w+)\b/g)].map((m) => m[1]).find((t) => interfaces.has(t));
+      if (!declared) continue;
+      for (const [i, item] of (Array.isArray(field) ? field : [field]).entries()) {
+        conforms(item, declared, Array.isArray(field) ? `${where}.${key}[${i}]` : `${where}.${key}`);
+      }
+    }
+  }
+
+  it('declares exactly what crosses, for every golden fixture', () => {
+    const core = require('../lib/addon').load();
+    let applied = 0;
+    for (const name of fs.readdirSync(fixtures).sort()) {
+      const file = path.join(fixtures, name, 'serverless.yml');
+      if (!fs.existsSync(file)) continue;
+      const result = core.transform(yaml.load(fs.readFileSync(file, 'utf8')), { version: '1.2.3' });
+      conforms(result, 'TransformResult', name);
+      if (result.changes) applied += 1;
+    }
+    assert.ok(applied > 10, `only ${applied} fixtures gave changes`);
   });
 });

@@ -56,6 +56,10 @@ pub struct AlarmChanges {
 /// The alarms of one function that only the compiled template can finish.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "napi",
+    napi_derive::napi(object, object_to_js = false, object_from_js = false)
+)]
 pub struct AliasAlarms {
     /// The canary plugin's `AWS::Lambda::Alias` (`<Function>LambdaFunctionAlias<alias>`).
     pub alias_logical_id: String,

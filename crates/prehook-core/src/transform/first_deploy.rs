@@ -31,6 +31,10 @@ pub const RESOURCE_TYPE: &str = "Custom::PrehookFirstDeploy";
 /// One checked function's gate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "napi",
+    napi_derive::napi(object, object_to_js = false, object_from_js = false)
+)]
 pub struct FirstDeployGate {
     /// Key of the checked function in `functions`.
     pub function: String,

@@ -32,6 +32,10 @@ const NOT_INHERITED: [&str; 5] = [
 /// What the plugin changes in the compiled hook function, after every plugin has compiled it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "napi",
+    napi_derive::napi(object, object_to_js = false, object_from_js = false)
+)]
 pub struct CompiledHook {
     /// The hook's `AWS::Lambda::Function` in the compiled template.
     pub logical_id: String,
@@ -41,6 +45,7 @@ pub struct CompiledHook {
     /// `PREHOOK_LIFECYCLE_EVENT`, the event this hook function serves, and `VpcConfig` from
     /// `custom.prehook.vpc`.
     #[serde(skip_serializing_if = "Map::is_empty")]
+    #[cfg_attr(feature = "napi", napi(ts_type = "Record<string, any> | undefined"))]
     pub set_properties: Map<String, Value>,
     /// `DependsOn` entries a `Fn::GetAtt` in its properties already enforces: the framework adds
     /// the role of a function with a `role` of its own to both (cfn-lint W3005).
@@ -87,6 +92,10 @@ pub fn compiled(
 /// key of its own, with `PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "napi",
+    napi_derive::napi(object, object_to_js = false, object_from_js = false)
+)]
 pub struct PostTrafficHook {
     /// Key of the injected function in `functions`.
     pub function_key: String,
@@ -98,6 +107,10 @@ pub struct PostTrafficHook {
 /// deployment uses.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "napi",
+    napi_derive::napi(object, object_to_js = false, object_from_js = false)
+)]
 pub struct Artifact {
     pub architecture: String,
     /// File name of the shipped zip in the package's `hook/` folder: `prehook-<version>-<arch>.zip`.

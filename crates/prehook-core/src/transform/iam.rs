@@ -13,6 +13,16 @@ use crate::error::ConfigErrors;
 /// Where the statements go and what to add to `resources.Resources`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+// `use_nullable`: its `None`s are serialized, as `null` (no `skip_serializing_if`).
+#[cfg_attr(
+    feature = "napi",
+    napi_derive::napi(
+        object,
+        object_to_js = false,
+        object_from_js = false,
+        use_nullable = true
+    )
+)]
 pub struct IamChanges {
     pub mode: &'static str,
     /// Keys leading to the list the statements are appended to (`["provider", "iam", "role",

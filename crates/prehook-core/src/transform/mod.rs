@@ -77,8 +77,21 @@ pub enum Plan {
     Skip { reason: String },
 }
 
+// With the `napi` feature (crates/prehook-node's), this and the types it holds are declared to
+// napi-rs, so that the addon's generated index.d.ts types what the plugin reads from the core's
+// own definitions (their doc comments included). Declarations only (`object_to_js = false`):
+// the value crosses as its serde JSON, as the snapshots show it, because napi-rs 3 cannot
+// convert it: `hook_config` (the checks model: flattened and untagged enums) has no napi form,
+// and `#[napi(skip)]` leaves a field out of the typings only, not out of the conversion. So the
+// typings follow serde: a field serde leaves out when empty is `| undefined`, and the `None`s
+// of `IamChanges`, which serde writes, `| null`.
+/// What the plugin changes in the service (JS: the addon's `TransformResult.changes`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(
+    feature = "napi",
+    napi_derive::napi(object, object_to_js = false, object_from_js = false)
+)]
 pub struct Changes {
     /// Key of the injected function in `functions`.
     pub hook_function_key: String,
@@ -92,29 +105,37 @@ pub struct Changes {
     /// `prehook.json`, the hook's checks config, shipped next to `bootstrap`
     /// (crates/prehook-hook/src/config.rs says where the hook looks for it).
     pub prehook_json: String,
+    /// The same config as a value. The plugin reads `prehook_json`: the typings leave this out
+    /// (it still crosses, as JSON).
+    #[cfg_attr(feature = "napi", napi(skip))]
     pub hook_config: HookConfig,
     /// The complete `deploymentSettings` of each checked function, by function key.
     pub deployment_settings: BTreeMap<String, Value>,
     /// Checked functions to give `versionFunction: true` (`provider.versionFunctions` is `false`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "napi", napi(ts_type = "Array<string> | undefined"))]
     pub versioned_functions: Vec<String>,
     pub iam: IamChanges,
     /// Rollback alarms (`AWS::CloudWatch::Alarm`) to add to `resources.Resources`, by logical id.
     #[serde(skip_serializing_if = "Map::is_empty")]
+    #[cfg_attr(feature = "napi", napi(ts_type = "Record<string, any> | undefined"))]
     pub alarms: Map<String, Value>,
     /// What the plugin finishes in the compiled template for the alarms of each alias: the
     /// `ExecutedVersion` dimension (the version the deploy creates) and the alias's `DependsOn`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "napi", napi(ts_type = "Array<AliasAlarms> | undefined"))]
     pub alias_alarms: Vec<alarms::AliasAlarms>,
     /// The first-deploy gate of each checked function, completed by the plugin in the compiled
     /// template; empty with `custom.prehook.firstDeploy: false`.
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "napi", napi(ts_type = "Array<FirstDeployGate> | undefined"))]
     pub first_deploy: Vec<FirstDeployGate>,
     /// One line per checked function, for the package-time log.
     pub summary: Vec<String>,
     /// What the package-time log must show as warnings (checks skipped on purpose, credentials
     /// written as plain text).
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "napi", napi(ts_type = "Array<string> | undefined"))]
     pub warnings: Vec<String>,
 }
 

@@ -9,6 +9,141 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The alarms of one function that only the compiled template can finish. */
+export interface AliasAlarms {
+  /** The canary plugin's `AWS::Lambda::Alias` (`<Function>LambdaFunctionAlias<alias>`). */
+  aliasLogicalId: string
+  /** Alarms that get the dimension `ExecutedVersion` = the alias's `FunctionVersion`. */
+  executedVersion: Array<string>
+  /**
+   * Alarms the alias waits for (`DependsOn`), so that they are up to date before
+   * CodeDeploy starts.
+   */
+  dependsOn: Array<string>
+}
+
+/**
+ * The hook's zip as shipped in the npm package, and the copy with `prehook.json` the
+ * deployment uses.
+ */
+export interface Artifact {
+  architecture: string
+  /** File name of the shipped zip in the package's `hook/` folder: `prehook-<version>-<arch>.zip`. */
+  shippedFileName: string
+  /** Unique per config: the framework derives the S3 key from the file name. */
+  fileName: string
+  /** `<artifactDir>/<fileName>`, relative to the service unless `artifactDir` is absolute. */
+  path: string
+}
+
+/** What the plugin changes in the service (JS: the addon's `TransformResult.changes`). */
+export interface Changes {
+  /** Key of the injected function in `functions`. */
+  hookFunctionKey: string
+  hookFunction: any
+  /** What to change in the hook's compiled resource once every plugin has compiled it. */
+  compiledHook: CompiledHook
+  /** The post-traffic hook function, only when a function has `afterTraffic`. */
+  postTrafficHook?: PostTrafficHook
+  artifact: Artifact
+  /**
+   * `prehook.json`, the hook's checks config, shipped next to `bootstrap`
+   * (crates/prehook-hook/src/config.rs says where the hook looks for it).
+   */
+  prehookJson: string
+  /** The complete `deploymentSettings` of each checked function, by function key. */
+  deploymentSettings: Record<string, any>
+  /** Checked functions to give `versionFunction: true` (`provider.versionFunctions` is `false`). */
+  versionedFunctions: Array<string> | undefined
+  iam: IamChanges
+  /** Rollback alarms (`AWS::CloudWatch::Alarm`) to add to `resources.Resources`, by logical id. */
+  alarms: Record<string, any> | undefined
+  /**
+   * What the plugin finishes in the compiled template for the alarms of each alias: the
+   * `ExecutedVersion` dimension (the version the deploy creates) and the alias's `DependsOn`.
+   */
+  aliasAlarms: Array<AliasAlarms> | undefined
+  /**
+   * The first-deploy gate of each checked function, completed by the plugin in the compiled
+   * template; empty with `custom.prehook.firstDeploy: false`.
+   */
+  firstDeploy: Array<FirstDeployGate> | undefined
+  /** One line per checked function, for the package-time log. */
+  summary: Array<string>
+  /**
+   * What the package-time log must show as warnings (checks skipped on purpose, credentials
+   * written as plain text).
+   */
+  warnings: Array<string> | undefined
+}
+
+/** What the plugin changes in the compiled hook function, after every plugin has compiled it. */
+export interface CompiledHook {
+  /** The hook's `AWS::Lambda::Function` in the compiled template. */
+  logicalId: string
+  /** Properties to delete. */
+  removeProperties: Array<string>
+  /**
+   * Properties to set once the others are removed: `Environment` with only
+   * `PREHOOK_LIFECYCLE_EVENT`, the event this hook function serves, and `VpcConfig` from
+   * `custom.prehook.vpc`.
+   */
+  setProperties: Record<string, any> | undefined
+  /**
+   * `DependsOn` entries a `Fn::GetAtt` in its properties already enforces: the framework adds
+   * the role of a function with a `role` of its own to both (cfn-lint W3005).
+   */
+  removeDependsOn: Array<string>
+}
+
+/** One checked function's gate. */
+export interface FirstDeployGate {
+  /** Key of the checked function in `functions`. */
+  function: string
+  /** Logical id of the custom resource (`<Function>PrehookFirstDeploy`). */
+  logicalId: string
+  /**
+   * The canary plugin's `AWS::Lambda::Alias` (`<Function>LambdaFunctionAlias<alias>`), which
+   * must depend on the gate; its `FunctionVersion` becomes the gate's `Version`.
+   */
+  aliasLogicalId: string
+  /** The resource, without `Properties.Version` (set from the alias once compiled). */
+  resource: any
+}
+
+/** Where the statements go and what to add to `resources.Resources`. */
+export interface IamChanges {
+  mode: string
+  /**
+   * Keys leading to the list the statements are appended to (`["provider", "iam", "role",
+   * "statements"]`); `None` when they live in the hook's own role.
+   */
+  statementsTarget: Array<string> | null
+  statements: Array<any>
+  /** Logical id of the hook's own role, for the function's `role`. */
+  role: string | null
+  /** Resources to add to `resources.Resources`. */
+  resources: Record<string, any>
+  /**
+   * The statement serverless-plugin-canary-deployments adds to the framework's shared role
+   * for every function with a traffic hook. With a dedicated role nothing in the shared role
+   * needs it, so the plugin removes it from the compiled template (only this exact grant,
+   * and only when no checked function has a `postTrafficHook` of the user's that needs it).
+   */
+  canaryGrantToRemove: any | null
+}
+
+/**
+ * The post-traffic hook function: the same artifact and role as the pre-traffic hook, under a
+ * key of its own, with `PREHOOK_LIFECYCLE_EVENT=AfterAllowTraffic`.
+ */
+export interface PostTrafficHook {
+  /** Key of the injected function in `functions`. */
+  functionKey: string
+  function: any
+  compiledHook: CompiledHook
+}
+
 /**
  * `prehook.json`, parsed once for a run of `prehook check`: the functions to check are
  * selected from it, and the [`CheckRun`] is planned from it.
@@ -223,14 +358,19 @@ export interface Skip {
  */
 export declare function transform(service: any, facts: PluginFacts): TransformResult
 
-/** What [`transform`] returns: the outcome, or every error of the service config. */
+/**
+ * What [`transform`] returns: the changes to apply, why there are none, or every error of the
+ * service config.
+ */
 export interface TransformResult {
   ok: boolean
   /**
-   * `{ action: "apply", ...changes }` (the core's `Plan`: CloudFormation fragments, as JSON)
-   * or `{ action: "skip", reason }`; absent when not ok.
+   * `Plan::Apply`: what to change in the service (CloudFormation fragments stay JSON: they
+   * are template text). Absent when skipped or not ok.
    */
-  outcome?: any
+  changes?: Changes
+  /** `Plan::Skip`: why there is nothing to check. Absent when there are changes or not ok. */
+  skipped?: string
   /** Absent when ok. */
   errors?: Array<ConfigError>
 }
