@@ -7,14 +7,14 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
 use crate::reply::{Action, Reply};
-use crate::server::{HttpCall, Server};
+use crate::server::{Endpoint, HttpCall};
 
 const TARGET_PREFIX: &str = "CodeDeploy_20141006.";
 pub const GET_DEPLOYMENT: &str = "GetDeployment";
@@ -65,32 +65,24 @@ struct State {
 }
 
 pub struct LocalCodeDeploy {
-    server: Server,
-    state: Arc<Mutex<State>>,
+    endpoint: Endpoint<State>,
     reported: watch::Receiver<usize>,
 }
 
 impl LocalCodeDeploy {
     pub async fn start() -> io::Result<Self> {
-        let state = Arc::new(Mutex::new(State::default()));
         let (notify, reported) = watch::channel(0);
-        let shared = state.clone();
-        let server = Server::start(move |call| {
-            let state = shared.clone();
+        let endpoint = Endpoint::start(move |call, state| {
             let notify = notify.clone();
             async move { handle(call, &state, &notify).await }
         })
         .await?;
-        Ok(Self {
-            server,
-            state,
-            reported,
-        })
+        Ok(Self { endpoint, reported })
     }
 
     /// For `AWS_ENDPOINT_URL_CODEDEPLOY` or an SDK `endpoint_url`.
     pub fn url(&self) -> String {
-        self.server.url()
+        self.endpoint.url()
     }
 
     /// A deployment whose revision holds `appspec` in `appSpecContent`.
@@ -106,7 +98,8 @@ impl LocalCodeDeploy {
     }
 
     pub fn add_deployment_with(&self, deployment_id: &str, deployment: Deployment) {
-        self.lock()
+        self.endpoint
+            .lock()
             .deployments
             .insert(deployment_id.into(), deployment);
     }
@@ -114,7 +107,8 @@ impl LocalCodeDeploy {
     /// Queues `reply` for the next call of `operation` that has no earlier scripted reply;
     /// calls beyond the script behave normally.
     pub fn script(&self, operation: &str, reply: Reply) {
-        self.lock()
+        self.endpoint
+            .lock()
             .scripts
             .entry(operation.into())
             .or_default()
@@ -123,20 +117,21 @@ impl LocalCodeDeploy {
 
     /// Marks an execution as already having its final status (a retried hook, a second hook).
     pub fn complete_execution(&self, execution_id: &str) {
-        self.lock().completed.insert(execution_id.into());
+        self.endpoint.lock().completed.insert(execution_id.into());
     }
 
     pub fn reports(&self) -> Vec<StatusReport> {
-        self.lock().reports.clone()
+        self.endpoint.lock().reports.clone()
     }
 
     pub fn calls(&self) -> Vec<ApiCall> {
-        self.lock().calls.clone()
+        self.endpoint.lock().calls.clone()
     }
 
     /// How many calls of `operation` arrived, answered or not.
     pub fn count(&self, operation: &str) -> usize {
-        self.lock()
+        self.endpoint
+            .lock()
             .calls
             .iter()
             .filter(|c| c.operation == operation)
@@ -155,10 +150,6 @@ impl LocalCodeDeploy {
         let mut reported = self.reported.clone();
         let _ = tokio::time::timeout(timeout, reported.wait_for(|n| *n >= count)).await;
         self.reports()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

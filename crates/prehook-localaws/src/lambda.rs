@@ -10,13 +10,13 @@ use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use bytes::Bytes;
 
 use crate::reply::{Action, Reply};
-use crate::server::{HttpCall, Server};
+use crate::server::{Endpoint, HttpCall};
 
 /// One Invoke call as received.
 #[derive(Debug, Clone)]
@@ -62,27 +62,21 @@ struct State {
 }
 
 pub struct LocalLambda {
-    server: Server,
-    state: Arc<Mutex<State>>,
+    endpoint: Endpoint<State>,
 }
 
 const PREFIX: &str = "/2015-03-31/functions/";
 
 impl LocalLambda {
     pub async fn start() -> io::Result<Self> {
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        let server = Server::start(move |call| {
-            let state = shared.clone();
-            async move { handle(call, &state).await }
-        })
-        .await?;
-        Ok(Self { server, state })
+        let endpoint =
+            Endpoint::start(|call, state| async move { handle(call, &state).await }).await?;
+        Ok(Self { endpoint })
     }
 
     /// For `AWS_ENDPOINT_URL_LAMBDA` or an SDK `endpoint_url`.
     pub fn url(&self) -> String {
-        self.server.url()
+        self.endpoint.url()
     }
 
     /// Registers `function` (any qualifier when `qualifier` is `None`).
@@ -92,7 +86,8 @@ impl LocalLambda {
         Fut: Future<Output = Reply> + Send + 'static,
     {
         let handler: Handler = Arc::new(move |call| Box::pin(handler(call)));
-        self.lock()
+        self.endpoint
+            .lock()
             .functions
             .insert((function.into(), qualifier.map(str::to_owned)), handler);
     }
@@ -107,7 +102,8 @@ impl LocalLambda {
 
     /// Queues `reply` for the next call of `function`/`qualifier` before its handler answers.
     pub fn script(&self, function: &str, qualifier: Option<&str>, reply: Reply) {
-        self.lock()
+        self.endpoint
+            .lock()
             .scripts
             .entry((function.into(), qualifier.map(str::to_owned)))
             .or_default()
@@ -116,7 +112,7 @@ impl LocalLambda {
 
     /// The published versions ListVersionsByFunction lists for `function` (after `$LATEST`).
     pub fn versions(&self, function: &str, versions: &[&str]) {
-        self.lock().versions.insert(
+        self.endpoint.lock().versions.insert(
             function.into(),
             versions.iter().map(|v| (*v).to_owned()).collect(),
         );
@@ -124,19 +120,21 @@ impl LocalLambda {
 
     /// Pages of at most `size` versions, so callers must follow `NextMarker`.
     pub fn page_size(&self, size: usize) {
-        self.lock().page_size = Some(size.max(1));
+        self.endpoint.lock().page_size = Some(size.max(1));
     }
 
     /// Declares alias `alias` of `function`, pointing at `version`, for GetAlias.
     pub fn alias(&self, function: &str, alias: &str, version: &str) {
-        self.lock()
+        self.endpoint
+            .lock()
             .aliases
             .insert((function.into(), alias.into()), version.into());
     }
 
     /// Queues `reply` for the next GetAlias of `function`/`alias` (a `Proceed` only delays it).
     pub fn script_alias(&self, function: &str, alias: &str, reply: Reply) {
-        self.lock()
+        self.endpoint
+            .lock()
             .alias_scripts
             .entry((function.into(), alias.into()))
             .or_default()
@@ -147,30 +145,27 @@ impl LocalLambda {
     /// (`http://host:port`, a serverless-offline), answering GetAlias itself: so a built hook
     /// can check a function served elsewhere and find that it has no alias yet.
     pub fn forward_to(&self, upstream: &str) {
-        self.lock().upstream = Some(upstream.trim_end_matches('/').to_owned());
+        self.endpoint.lock().upstream = Some(upstream.trim_end_matches('/').to_owned());
     }
 
     /// Every GetAlias call so far, as (function, alias).
     pub fn alias_calls(&self) -> Vec<(String, String)> {
-        self.lock().alias_calls.clone()
+        self.endpoint.lock().alias_calls.clone()
     }
 
     pub fn calls(&self) -> Vec<Invocation> {
-        self.lock().calls.clone()
+        self.endpoint.lock().calls.clone()
     }
 
     /// Calls of `function`, any qualifier.
     pub fn calls_of(&self, function: &str) -> Vec<Invocation> {
-        self.lock()
+        self.endpoint
+            .lock()
             .calls
             .iter()
             .filter(|c| c.function == function)
             .cloned()
             .collect()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 

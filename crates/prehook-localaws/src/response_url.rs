@@ -4,14 +4,14 @@
 
 use std::collections::VecDeque;
 use std::io;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use bytes::Bytes;
 use serde_json::Value;
 
 use crate::reply::{Action, Reply};
-use crate::server::{HttpCall, Server};
+use crate::server::{Endpoint, HttpCall};
 
 /// The path of the URL [`LocalResponseUrl::url`] gives, with a query like a pre-signed one's.
 const PATH: &str = "/cloudformation-custom-resource-response";
@@ -46,47 +46,37 @@ struct State {
 }
 
 pub struct LocalResponseUrl {
-    server: Server,
-    state: Arc<Mutex<State>>,
+    endpoint: Endpoint<State>,
 }
 
 impl LocalResponseUrl {
     pub async fn start() -> io::Result<Self> {
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        let server = Server::start(move |call| {
-            let state = shared.clone();
-            async move { handle(call, &state).await }
-        })
-        .await?;
-        Ok(Self { server, state })
+        let endpoint =
+            Endpoint::start(|call, state| async move { handle(call, &state).await }).await?;
+        Ok(Self { endpoint })
     }
 
     /// The `ResponseURL` to put in a custom resource event.
     pub fn url(&self) -> String {
         format!(
             "{}{PATH}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature=local",
-            self.server.url()
+            self.endpoint.url()
         )
     }
 
     /// Queues `reply` for the next call before the endpoint accepts one (a `Proceed` only delays it).
     pub fn script(&self, reply: Reply) {
-        self.lock().scripts.push_back(reply);
+        self.endpoint.lock().scripts.push_back(reply);
     }
 
     /// The responses accepted, in order.
     pub fn uploads(&self) -> Vec<ResponseUpload> {
-        self.lock().uploads.clone()
+        self.endpoint.lock().uploads.clone()
     }
 
     /// Calls received, accepted or not.
     pub fn calls(&self) -> usize {
-        self.lock().calls
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.endpoint.lock().calls
     }
 }
 

@@ -12,12 +12,12 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::io;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use serde_json::{Value, json};
 
 use crate::reply::{Action, Reply};
-use crate::server::{HttpCall, Server};
+use crate::server::{Endpoint, HttpCall};
 
 pub const GET_PARAMETER: &str = "AmazonSSM.GetParameter";
 pub const GET_SECRET_VALUE: &str = "secretsmanager.GetSecretValue";
@@ -61,25 +61,19 @@ struct State {
 }
 
 pub struct LocalSecrets {
-    server: Server,
-    state: Arc<Mutex<State>>,
+    endpoint: Endpoint<State>,
 }
 
 impl LocalSecrets {
     pub async fn start() -> io::Result<Self> {
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        let server = Server::start(move |call| {
-            let state = shared.clone();
-            async move { handle(call, &state).await }
-        })
-        .await?;
-        Ok(Self { server, state })
+        let endpoint =
+            Endpoint::start(|call, state| async move { handle(call, &state).await }).await?;
+        Ok(Self { endpoint })
     }
 
     /// For `AWS_ENDPOINT_URL_SSM`, `AWS_ENDPOINT_URL_SECRETS_MANAGER` or an SDK `endpoint_url`.
     pub fn url(&self) -> String {
-        self.server.url()
+        self.endpoint.url()
     }
 
     /// A String parameter.
@@ -93,7 +87,7 @@ impl LocalSecrets {
     }
 
     fn put_parameter(&self, name: &str, value: &str, secure: bool) {
-        self.lock().parameters.insert(
+        self.endpoint.lock().parameters.insert(
             name.into(),
             Parameter {
                 value: value.into(),
@@ -104,7 +98,10 @@ impl LocalSecrets {
 
     /// A secret with a `SecretString`.
     pub fn secret(&self, name: &str, value: &str) {
-        self.lock().secrets.insert(name.into(), value.into());
+        self.endpoint
+            .lock()
+            .secrets
+            .insert(name.into(), value.into());
     }
 
     /// The full ARN of the secret `name`, as Secrets Manager makes it.
@@ -114,12 +111,13 @@ impl LocalSecrets {
 
     /// Reads of `id` (a parameter name or secret name) answer `AccessDeniedException`.
     pub fn deny(&self, id: &str) {
-        self.lock().denied.insert(id.into());
+        self.endpoint.lock().denied.insert(id.into());
     }
 
     /// Queues `reply` for the next call of `operation` (`GET_PARAMETER`, `GET_SECRET_VALUE`).
     pub fn script(&self, operation: &str, reply: Reply) {
-        self.lock()
+        self.endpoint
+            .lock()
             .scripts
             .entry(operation.into())
             .or_default()
@@ -128,15 +126,11 @@ impl LocalSecrets {
 
     /// Prints `read <operation> <id> credential=<scope>` for every read from now on.
     pub fn print_calls(&self) {
-        self.lock().print = true;
+        self.endpoint.lock().print = true;
     }
 
     pub fn calls(&self) -> Vec<SecretCall> {
-        self.lock().calls.clone()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.endpoint.lock().calls.clone()
     }
 }
 

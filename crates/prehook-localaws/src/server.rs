@@ -3,7 +3,7 @@
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
@@ -115,6 +115,38 @@ impl Server {
     /// `http://127.0.0.1:<port>`
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+}
+
+/// A [`Server`] and the state its handler shares with the endpoint's owner: the test or command
+/// that programs the endpoint and reads what it received. Every local endpoint is one.
+pub(crate) struct Endpoint<S> {
+    server: Server,
+    state: Arc<Mutex<S>>,
+}
+
+impl<S: Default + Send + 'static> Endpoint<S> {
+    /// Serves each call with `handle(call, state)`, from a fresh `S::default()`.
+    pub(crate) async fn start<F, Fut>(handle: F) -> io::Result<Self>
+    where
+        F: Fn(HttpCall, Arc<Mutex<S>>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Reply> + Send + 'static,
+    {
+        let state = Arc::new(Mutex::new(S::default()));
+        let shared = state.clone();
+        let server = Server::start(move |call| handle(call, shared.clone())).await?;
+        Ok(Self { server, state })
+    }
+
+    /// The state, even after a handler panicked holding it: a failing test still reads what the
+    /// endpoint received.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, S> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// `http://127.0.0.1:<port>`
+    pub(crate) fn url(&self) -> String {
+        self.server.url()
     }
 }
 
