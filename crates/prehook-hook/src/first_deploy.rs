@@ -165,7 +165,7 @@ impl<C: CodeDeployApi, L: LambdaApi + AliasApi, S: SecretsApi> Hook<C, L, S> {
         } else {
             match unless_panic(self.decide_gate(&request, start, cutoff)).await {
                 Ok(decision) => decision,
-                Err(failure) => Decision::failed(failure),
+                Err(panicked) => Decision::failed(panicked.to_string()),
             }
         };
         let answer = Answer {

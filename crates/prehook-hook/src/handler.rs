@@ -80,7 +80,7 @@ impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
         let cutoff = self.cutoff(start, deadline);
         let verdict = match unless_panic(self.decide(event, start, cutoff)).await {
             Ok(verdict) => verdict,
-            Err(failure) => Verdict::failed(failure),
+            Err(panicked) => Verdict::failed(panicked.to_string()),
         };
         let verdict = Verdict {
             reason: verdict.reason.map(|r| shorten(&r)),
@@ -306,19 +306,25 @@ impl<C: CodeDeployApi, L: LambdaApi, S: SecretsApi> Hook<C, L, S> {
     }
 }
 
-/// Runs `decision`; a panic inside it becomes the reason a check run fails
-/// (`internal error while checking: ...`), so that the hook still reports and answers.
-pub(crate) async fn unless_panic<T>(decision: impl Future<Output = T>) -> Result<T, String> {
+/// A panic while a run of checks was decided: the reason it fails, so that the hook still
+/// reports and answers.
+#[derive(Debug, thiserror::Error)]
+#[error("internal error while checking: {0}")]
+pub(crate) struct Panicked(String);
+
+/// Runs `decision`, catching a panic inside it.
+pub(crate) async fn unless_panic<T>(decision: impl Future<Output = T>) -> Result<T, Panicked> {
     AssertUnwindSafe(decision)
         .catch_unwind()
         .await
         .map_err(|panic| {
-            let message = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown panic".into());
-            format!("internal error while checking: {message}")
+            Panicked(
+                panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into()),
+            )
         })
 }
 
