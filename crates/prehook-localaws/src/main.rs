@@ -11,7 +11,7 @@ use prehook_localaws::rehearse::{
     AFTER_ALLOW_TRAFFIC, BEFORE_ALLOW_TRAFFIC, HOOK_FUNCTION, Options, Rehearsal, describe_line,
     rehearse,
 };
-use prehook_localaws::rehearse_first_deploy::rehearse_first_deploy;
+use prehook_localaws::rehearse_first_deploy::{FirstDeployRehearsal, rehearse_first_deploy};
 
 const USAGE: &str = "usage: prehook-localaws rehearse --bootstrap PATH --config PATH --function NAME \
 --version N [--alias Live] [--current-version N] --lambda-endpoint URL [--timeout SECONDS] \
@@ -119,41 +119,93 @@ fn parse(args: &[String]) -> Result<Cli, String> {
     })
 }
 
-/// `--first-deploy`: the response CloudFormation got, `Succeeded` for SUCCESS, `Failed` for FAILED.
-async fn run_first_deploy(cli: &Cli) -> ExitCode {
-    let json = cli.json;
-    let rehearsal = match rehearse_first_deploy(&cli.options, |line| {
+/// What the two rehearsals end with, for [`finish`].
+trait Ending {
+    /// The document `--json` prints.
+    fn to_json(&self) -> serde_json::Value;
+    /// The lines printed otherwise: the verdict, and a warning when the service got more than one.
+    fn summary(&self) -> Vec<String>;
+    /// `Succeeded` or `Failed` as the service waiting on the hook got it (`None`: nothing), and
+    /// that service's name.
+    fn verdict(&self) -> (Option<&str>, &'static str);
+}
+
+impl Ending for Rehearsal {
+    fn to_json(&self) -> serde_json::Value {
+        Rehearsal::to_json(self)
+    }
+    fn summary(&self) -> Vec<String> {
+        let mut lines = vec![self.verdict_line()];
+        if self.reports > 1 {
+            lines.push(format!(
+                "warning: CodeDeploy received {} statuses",
+                self.reports
+            ));
+        }
+        lines
+    }
+    fn verdict(&self) -> (Option<&str>, &'static str) {
+        (self.status.as_deref(), "CodeDeploy")
+    }
+}
+
+/// `--first-deploy`: `Succeeded` for a SUCCESS response, `Failed` for FAILED.
+impl Ending for FirstDeployRehearsal {
+    fn to_json(&self) -> serde_json::Value {
+        FirstDeployRehearsal::to_json(self)
+    }
+    fn summary(&self) -> Vec<String> {
+        let mut lines = vec![self.response_line()];
+        if self.uploads > 1 {
+            lines.push(format!(
+                "warning: CloudFormation received {} responses",
+                self.uploads
+            ));
+        }
+        lines
+    }
+    fn verdict(&self) -> (Option<&str>, &'static str) {
+        let status = self.status().map(|s| {
+            if s == "SUCCESS" {
+                "Succeeded"
+            } else {
+                "Failed"
+            }
+        });
+        (status, "CloudFormation")
+    }
+}
+
+/// Prints the hook's lines as they come (not with `--json`).
+fn show_lines(json: bool) -> impl FnMut(&str) {
+    move |line| {
         if let Some(shown) = describe_line(line).filter(|_| !json) {
             println!("{shown}");
         }
-    })
-    .await
-    {
+    }
+}
+
+/// Prints how a rehearsal ended; exits 0 as expected (or with no `--expect`), 1 otherwise, 2 when
+/// it could not run or nothing was reported.
+fn finish(cli: &Cli, rehearsal: std::io::Result<impl Ending>) -> ExitCode {
+    let rehearsal = match rehearsal {
         Ok(r) => r,
         Err(e) => {
             eprintln!("prehook-localaws: {e}");
             return ExitCode::from(2);
         }
     };
-    if json {
+    if cli.json {
         println!("{}", rehearsal.to_json());
     } else {
-        println!("{}", rehearsal.response_line());
-        if rehearsal.uploads > 1 {
-            println!(
-                "warning: CloudFormation received {} responses",
-                rehearsal.uploads
-            );
+        for line in rehearsal.summary() {
+            println!("{line}");
         }
     }
-    let status = match rehearsal.status() {
-        Some("SUCCESS") => "Succeeded",
-        Some(_) => "Failed",
-        None => return ExitCode::from(2),
-    };
-    match &cli.expect {
-        Some(expected) if expected != status => {
-            eprintln!("prehook-localaws: expected {expected}, CloudFormation got {status}");
+    match (rehearsal.verdict(), &cli.expect) {
+        ((None, _), _) => ExitCode::from(2),
+        ((Some(status), service), Some(expected)) if status != expected => {
+            eprintln!("prehook-localaws: expected {expected}, {service} got {status}");
             ExitCode::from(1)
         }
         _ => ExitCode::SUCCESS,
@@ -180,41 +232,11 @@ async fn main() -> ExitCode {
         }
     };
     if cli.first_deploy {
-        return run_first_deploy(&cli).await;
+        let rehearsal = rehearse_first_deploy(&cli.options, show_lines(cli.json)).await;
+        return finish(&cli, rehearsal);
     }
-    let json = cli.json;
-    let rehearsal = rehearse(&cli.options, |line| {
-        if let Some(shown) = describe_line(line).filter(|_| !json) {
-            println!("{shown}");
-        }
-    })
-    .await;
-    let rehearsal: Rehearsal = match rehearsal {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("prehook-localaws: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if json {
-        println!("{}", rehearsal.to_json());
-    } else {
-        println!("{}", rehearsal.verdict_line());
-        if rehearsal.reports > 1 {
-            println!(
-                "warning: CodeDeploy received {} statuses",
-                rehearsal.reports
-            );
-        }
-    }
-    match (&rehearsal.status, &cli.expect) {
-        (None, _) => ExitCode::from(2),
-        (Some(status), Some(expected)) if status != expected => {
-            eprintln!("prehook-localaws: expected {expected}, CodeDeploy got {status}");
-            ExitCode::from(1)
-        }
-        _ => ExitCode::SUCCESS,
-    }
+    let rehearsal = rehearse(&cli.options, show_lines(cli.json)).await;
+    finish(&cli, rehearsal)
 }
 
 #[cfg(test)]

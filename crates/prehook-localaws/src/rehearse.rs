@@ -233,6 +233,65 @@ pub(crate) fn spawn_hook(
     Ok((child, lines))
 }
 
+/// What became of one invocation of a `bootstrap` [`spawn_hook`] started, as [`watch_hook`] saw it.
+pub(crate) struct HookRun {
+    /// What the hook answered the Runtime API; `None` if it did not in time.
+    pub result: Option<RuntimeResult>,
+    /// What it reported to `/init/error`, if its start failed.
+    pub init_error: Option<String>,
+}
+
+/// Follows invocation `id` of a hook [`spawn_hook`] started, handing each output line to
+/// `on_line`, until the hook answered (then 300 ms more for its last lines), `reported()` says
+/// the hook reported elsewhere (then up to 5 s more for its answer), its start failed, its
+/// output ended, or `give_up`. Then stops it and hands over the lines still unread.
+pub(crate) async fn watch_hook(
+    mut child: Child,
+    mut lines: mpsc::UnboundedReceiver<String>,
+    runtime: &LocalRuntime,
+    id: &str,
+    give_up: Instant,
+    mut on_line: impl FnMut(&str),
+    mut reported: impl FnMut() -> bool,
+) -> HookRun {
+    let mut run = HookRun {
+        result: None,
+        init_error: None,
+    };
+    let mut settle_by: Option<Instant> = None;
+    let mut closed = false;
+    loop {
+        match tokio::time::timeout(Duration::from_millis(50), lines.recv()).await {
+            Ok(Some(line)) => on_line(&line),
+            Ok(None) => closed = true,
+            Err(_) => {}
+        }
+        if settle_by.is_none() && reported() {
+            settle_by = Some(Instant::now() + Duration::from_secs(5));
+        }
+        if run.result.is_none() {
+            run.result = runtime.wait_result(id, Duration::ZERO).await;
+            if run.result.is_some() {
+                // The hook answered: its last lines are already written or about to be.
+                settle_by = Some(Instant::now() + Duration::from_millis(300));
+            }
+        }
+        if let Some(error) = runtime.init_error() {
+            run.init_error = Some(String::from_utf8_lossy(&error).into_owned());
+            break;
+        }
+        let now = Instant::now();
+        if closed || now >= give_up || settle_by.is_some_and(|t| now >= t) {
+            break;
+        }
+    }
+    let _ = child.kill().await;
+    while let Ok(line) = lines.try_recv() {
+        on_line(&line);
+    }
+    run
+}
+
 /// Runs the rehearsal; `on_line` sees each output line of the hook as it comes.
 pub async fn rehearse(
     options: &Options,
@@ -242,7 +301,7 @@ pub async fn rehearse(
     codedeploy.add_deployment(DEPLOYMENT_ID, APPLICATION, &appspec(options));
     let runtime = LocalRuntime::start().await?;
 
-    let (mut child, mut lines) = spawn_hook(
+    let (child, lines) = spawn_hook(
         options,
         &options.hook_function,
         &runtime,
@@ -257,50 +316,23 @@ pub async fn rehearse(
         json!({"DeploymentId": DEPLOYMENT_ID, "LifecycleEventHookExecutionId": EXECUTION_ID});
     let id = runtime.invoke(&event, options.timeout);
     let mut rehearsal = Rehearsal::default();
-    let started = Instant::now();
     // Generous margins past the deadline: a hook that overruns is itself what we want to see.
-    let give_up = started + options.timeout + Duration::from_secs(5);
-    let mut settle_by: Option<Instant> = None;
-    let mut closed = false;
-    loop {
-        match tokio::time::timeout(Duration::from_millis(50), lines.recv()).await {
-            Ok(Some(line)) => record(&mut rehearsal, &line, &mut on_line),
-            Ok(None) => closed = true,
-            Err(_) => {}
-        }
-        if let Some(report) = codedeploy
-            .reports()
-            .first()
-            .filter(|_| rehearsal.status.is_none())
-        {
-            rehearsal.status = Some(report.status.clone());
-            settle_by.get_or_insert(Instant::now() + Duration::from_secs(5));
-        }
-        if rehearsal.result.is_none() {
-            rehearsal.result = runtime.wait_result(&id, Duration::ZERO).await;
-            if rehearsal.result.is_some() {
-                // The hook answered: its last lines are already written or about to be.
-                settle_by = Some(Instant::now() + Duration::from_millis(300));
-            }
-        }
-        if let Some(error) = runtime.init_error() {
-            rehearsal.init_error = Some(String::from_utf8_lossy(&error).into_owned());
-            break;
-        }
-        let now = Instant::now();
-        if closed || now >= give_up || settle_by.is_some_and(|t| now >= t) {
-            break;
-        }
-    }
-    let _ = child.kill().await;
-    while let Ok(line) = lines.try_recv() {
-        record(&mut rehearsal, &line, &mut on_line);
-    }
+    let give_up = Instant::now() + options.timeout + Duration::from_secs(5);
+    let run = watch_hook(
+        child,
+        lines,
+        &runtime,
+        &id,
+        give_up,
+        |line| record(&mut rehearsal, line, &mut on_line),
+        || !codedeploy.reports().is_empty(),
+    )
+    .await;
+    rehearsal.result = run.result;
+    rehearsal.init_error = run.init_error;
     let reports = codedeploy.reports();
     rehearsal.reports = reports.len();
-    if rehearsal.status.is_none() {
-        rehearsal.status = reports.first().map(|r| r.status.clone());
-    }
+    rehearsal.status = reports.first().map(|r| r.status.clone());
     Ok(rehearsal)
 }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 
 use crate::lambda::LocalLambda;
-use crate::rehearse::{HOOK_FUNCTION, Options, spawn_hook};
+use crate::rehearse::{HOOK_FUNCTION, Options, spawn_hook, watch_hook};
 use crate::response_url::LocalResponseUrl;
 use crate::runtime::{LocalRuntime, RuntimeResult};
 
@@ -115,7 +115,7 @@ pub async fn rehearse_first_deploy(
     let runtime = LocalRuntime::start().await?;
 
     // As crate::rehearse starts it, with the local Lambda API in front of the endpoint.
-    let (mut child, mut lines) = spawn_hook(
+    let (child, lines) = spawn_hook(
         options,
         HOOK_FUNCTION,
         &runtime,
@@ -130,33 +130,19 @@ pub async fn rehearse_first_deploy(
     let id = runtime.invoke(&create_request(options, &responses.url()), options.timeout);
     let mut rehearsal = FirstDeployRehearsal::default();
     let give_up = Instant::now() + options.timeout + Duration::from_secs(5);
-    let mut settle_by: Option<Instant> = None;
-    let mut closed = false;
-    loop {
-        match tokio::time::timeout(Duration::from_millis(50), lines.recv()).await {
-            Ok(Some(line)) => record(&mut rehearsal, &line, &mut on_line),
-            Ok(None) => closed = true,
-            Err(_) => {}
-        }
-        if rehearsal.result.is_none() {
-            rehearsal.result = runtime.wait_result(&id, Duration::ZERO).await;
-            if rehearsal.result.is_some() {
-                settle_by = Some(Instant::now() + Duration::from_millis(300));
-            }
-        }
-        if let Some(error) = runtime.init_error() {
-            rehearsal.init_error = Some(String::from_utf8_lossy(&error).into_owned());
-            break;
-        }
-        let now = Instant::now();
-        if closed || now >= give_up || settle_by.is_some_and(|t| now >= t) {
-            break;
-        }
-    }
-    let _ = child.kill().await;
-    while let Ok(line) = lines.try_recv() {
-        record(&mut rehearsal, &line, &mut on_line);
-    }
+    let run = watch_hook(
+        child,
+        lines,
+        &runtime,
+        &id,
+        give_up,
+        |line| record(&mut rehearsal, line, &mut on_line),
+        // The gate reports only by its answer and the response it uploads.
+        || false,
+    )
+    .await;
+    rehearsal.result = run.result;
+    rehearsal.init_error = run.init_error;
     let uploads = responses.uploads();
     rehearsal.uploads = uploads.len();
     rehearsal.response = uploads.first().map(|u| u.json());
