@@ -46,9 +46,13 @@ help:
 setup:
 	@[ "$(SETUP_DONE)" = 1 ] || scripts/setup.sh
 
-# In `make test` the hook and the addon are parts of their own, done before this one
-# (BUILDS_DONE=1): building them again here would rewrite the generated loader while test-js
-# and e2e, running beside it, load it.
+# The release builds the parts below need first, unless `make test` built them already
+# (BUILDS_DONE=1: they are parts of their own there, done before): building them again would
+# rewrite the generated loader while the parts running beside it load it, and napi build
+# recompiles the addon each time (about a minute of CPU per part).
+# The rehearsal builds its own unless told --no-build.
+BUILDS := $(if $(filter 1,$(BUILDS_DONE)),,build-hook build-addon)
+
 demo rehearse: setup
 	@PREHOOK_SKIP_SETUP=1 scripts/rehearse $(if $(filter 1,$(BUILDS_DONE)),--no-build)
 
@@ -65,13 +69,16 @@ test-rust: setup
 
 # The plugin's tests run twice: on the native addon, and on the wasm fallback (`error`: the
 # loader takes the wasm build or fails, never native), so that the fallback cannot rot.
-test-js: setup build-addon
-	cd npm/serverless-prehook && node --test
-	cd npm/serverless-prehook && NAPI_RS_FORCE_WASI=error node --test
+# test/secrets.test.js runs the local SSM and Secrets Manager of `prehook-localaws`: the binary the
+# Rust tests build (scripts/lib/localaws.sh builds it, or waits for make lint's build of it).
+test-js: setup $(filter build-addon,$(BUILDS))
+	localaws="$$(scripts/lib/localaws.sh)"; \
+	  cd npm/serverless-prehook && PREHOOK_LOCALAWS="$$localaws" node --test \
+	  && PREHOOK_LOCALAWS="$$localaws" NAPI_RS_FORCE_WASI=error node --test
 	cd examples/website && node --test test/
 	cd examples/worker && node --test test/
 
-test-e2e: setup build-hook build-addon
+test-e2e: setup $(BUILDS)
 	e2e/run.sh
 
 build-hook: setup
