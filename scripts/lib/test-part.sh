@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # One part of `make test`, run by the Makefile's `part/<name>` rules, several at a time.
 #
-#   scripts/lib/test-part.sh <part>
+#   scripts/lib/test-part.sh <part> [background]
 #
 # Runs `make <part>` (BUILDS_DONE=1: the release builds are parts of their own, which the
 # Makefile's part/ rules run first) with its output kept in target/make-test/<part>.log, records the outcome
@@ -14,6 +14,10 @@
 set -uo pipefail
 
 part="$1"
+# `background`: at a lower CPU priority (nice 10), for a part that is not what the others wait
+# on longest: it then takes the CPU the hook's build leaves (its fat-LTO link uses one core).
+priority=()
+[ "${2:-}" != background ] || priority=(nice -n 10)
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 dir="$root/target/make-test"
 mkdir -p "$dir"
@@ -25,7 +29,7 @@ say() { flock "$dir/.print" cat; }
 printf '=== make %s: started (%s)\n' "$part" "$(date -u +%H:%M:%S)" | say
 start=$SECONDS
 # The part runs one recipe line at a time: it needs no jobserver of the parent make.
-if MAKEFLAGS= make --no-print-directory -C "$root" "$part" SETUP_DONE=1 BUILDS_DONE=1 PREHOOK_SKIP_SETUP=1 >"$log" 2>&1; then
+if MAKEFLAGS= "${priority[@]}" make --no-print-directory -C "$root" "$part" SETUP_DONE=1 BUILDS_DONE=1 PREHOOK_SKIP_SETUP=1 >"$log" 2>&1; then
   outcome=passed
 else
   outcome=FAILED
