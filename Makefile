@@ -54,7 +54,7 @@ setup:
 BUILDS := $(if $(filter 1,$(BUILDS_DONE)),,build-hook build-addon)
 
 demo rehearse: setup
-	@PREHOOK_SKIP_SETUP=1 scripts/rehearse $(if $(filter 1,$(BUILDS_DONE)),--no-build)
+	@PREHOOK_SKIP_SETUP=1 scripts/rehearse $(if $(BUILDS),,--no-build)
 
 # Clippy lints our crates as it compiles them for the tests (scripts/cargo-test.sh says why): the
 # same lints as `cargo clippy --workspace --all-targets -- -D warnings`, without a second build

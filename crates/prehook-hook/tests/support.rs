@@ -35,6 +35,18 @@ pub fn fast_settings() -> Settings {
     }
 }
 
+/// What every SDK client of the tests starts from: the hook's own HTTPS stack
+/// (`prehook_hook::https`), a region and dummy credentials; each client sets its endpoint.
+pub async fn sdk_config() -> aws_config::SdkConfig {
+    prehook_hook::https::config_loader()
+        .region(aws_sdk_codedeploy::config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_codedeploy::config::Credentials::new(
+            "test", "test", None, None, "tests",
+        ))
+        .load()
+        .await
+}
+
 impl Env {
     /// Endpoints with one deployment whose AppSpec moves `functions` (name, target version).
     pub async fn start(functions: &[(&str, &str)]) -> Self {
@@ -65,13 +77,7 @@ impl Env {
         config: Result<HookConfig, Error>,
         settings: Settings,
     ) -> SdkHook {
-        let sdk = prehook_hook::https::config_loader()
-            .region(aws_sdk_codedeploy::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_codedeploy::config::Credentials::new(
-                "test", "test", None, None, "tests",
-            ))
-            .load()
-            .await;
+        let sdk = sdk_config().await;
         let codedeploy = aws_sdk_codedeploy::config::Builder::from(&sdk)
             .endpoint_url(self.codedeploy.url())
             .build();

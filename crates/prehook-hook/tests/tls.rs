@@ -71,13 +71,7 @@ async fn the_sdk_clients_handshake_with_tls_and_check_the_certificate() {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let (_server, port) = openssl_server(&dir).await;
 
-    let sdk = prehook_hook::https::config_loader()
-        .region(aws_sdk_lambda::config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_lambda::config::Credentials::new(
-            "test", "test", None, None, "tests",
-        ))
-        .load()
-        .await;
+    let sdk = crate::support::sdk_config().await;
     let lambda = aws_sdk_lambda::Client::from_conf(
         aws_sdk_lambda::config::Builder::from(&sdk)
             .endpoint_url(format!("https://127.0.0.1:{port}"))
