@@ -3,7 +3,7 @@
 //! Built in memory and byte-for-byte deterministic (fixed timestamps and order), so the same
 //! config always yields the same artifact and the framework's change detection stays quiet.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{self, Cursor, Write};
 
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, ZipArchive, ZipWriter};
@@ -36,25 +36,30 @@ pub enum ArtifactError {
 
 /// A zip with `bootstrap` (mode 0755) from `shipped` and `prehook.json` (mode 0644) holding
 /// `config_json`; any other entry of `shipped` is dropped.
+///
+/// `bootstrap` is copied as the shipped zip compressed it (deflate, level 9, by
+/// scripts/build-hook.sh): compressing its megabytes again took about a tenth of a second of
+/// every `serverless package`. It is still read through once, so that a damaged install (a
+/// CRC that does not match) stops packaging here rather than the hook's first start in Lambda.
 pub fn assemble(shipped: &[u8], config_json: &str) -> Result<Vec<u8>, ArtifactError> {
     let mut archive =
         ZipArchive::new(Cursor::new(shipped)).map_err(|e| ArtifactError::NotAZip(e.to_string()))?;
-    let mut bootstrap = Vec::new();
-    archive
+    let mut entry = archive
         .by_name(BOOTSTRAP)
-        .map_err(|_| ArtifactError::NoBootstrap)?
-        .read_to_end(&mut bootstrap)
-        .map_err(|e| ArtifactError::NotAZip(e.to_string()))?;
+        .map_err(|_| ArtifactError::NoBootstrap)?;
+    io::copy(&mut entry, &mut io::sink()).map_err(|e| ArtifactError::NotAZip(e.to_string()))?;
+    drop(entry);
+    let bootstrap = archive
+        .by_name(BOOTSTRAP)
+        .map_err(|_| ArtifactError::NoBootstrap)?;
 
+    let write = |e: zip::result::ZipError| ArtifactError::Write(e.to_string());
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    zip.raw_copy_file_touch(bootstrap, DateTime::default(), Some(0o755))
+        .map_err(write)?;
     let options = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(DateTime::default());
-    let write = |e: zip::result::ZipError| ArtifactError::Write(e.to_string());
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
-    zip.start_file(BOOTSTRAP, options.unix_permissions(0o755))
-        .map_err(write)?;
-    zip.write_all(&bootstrap)
-        .map_err(|e| ArtifactError::Write(e.to_string()))?;
     zip.start_file(CONFIG_FILE_NAME, options.unix_permissions(0o644))
         .map_err(write)?;
     zip.write_all(config_json.as_bytes())
@@ -117,6 +122,8 @@ fn u32_at(bytes: &[u8], at: usize) -> u32 {
 
 #[cfg(test)]
 mod tests {
+    use std::io::Read;
+
     use super::*;
 
     fn shipped(entries: &[(&str, &[u8])]) -> Vec<u8> {
@@ -224,6 +231,34 @@ mod tests {
             assemble(&input, "{}").unwrap(),
             assemble(&input, "{ }").unwrap()
         );
+    }
+
+    #[test]
+    fn copies_the_shipped_compression_of_bootstrap_as_is() {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        let stored = SimpleFileOptions::default().compression_method(CompressionMethod::Stored);
+        zip.start_file("bootstrap", stored).unwrap();
+        zip.write_all(&[7; 4096]).unwrap();
+        let input = zip.finish().unwrap().into_inner();
+        let output = assemble(&input, "{}").unwrap();
+        let mut archive = ZipArchive::new(Cursor::new(&output[..])).unwrap();
+        let bootstrap = archive.by_name("bootstrap").unwrap();
+        assert_eq!(bootstrap.compression(), CompressionMethod::Stored);
+        assert_eq!(bootstrap.compressed_size(), 4096);
+        drop(bootstrap);
+        assert_eq!(entries(&output)[0].2, [7; 4096]);
+    }
+
+    #[test]
+    fn refuses_a_damaged_bootstrap() {
+        let mut input = shipped(&[("bootstrap", b"\x7fELF binary, long enough to damage")]);
+        // The first byte of the compressed data, right after the local header and its name.
+        let data = 30 + "bootstrap".len() + u16_at(&input, 28) as usize;
+        input[data] ^= 0xff;
+        assert!(matches!(
+            assemble(&input, "{}"),
+            Err(ArtifactError::NotAZip(_))
+        ));
     }
 
     #[test]
