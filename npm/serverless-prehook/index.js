@@ -24,7 +24,6 @@ const {
   removeCanaryGrant,
   writeArtifact,
 } = require('./lib/apply');
-const { CheckError, runCheck } = require('./lib/check');
 const { commandOptions } = require('./lib/check/options');
 const schema = require('./lib/schema');
 const { version } = require('./package.json');
@@ -112,6 +111,9 @@ class ServerlessPrehook {
     if (result.skipped !== undefined) {
       throw new this.serverless.classes.Error(`prehook check: nothing to check: ${result.skipped}`, 'PREHOOK_CHECK');
     }
+    // Loaded here, not with the plugin: the AWS SDK clients it needs take tens of milliseconds
+    // to load, which every `serverless package` would otherwise pay for a command it does not run.
+    const { CheckError, runCheck } = require('./lib/check');
     try {
       const reports = await runCheck({
         core,
