@@ -9,9 +9,9 @@
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
-const { describe, it } = require('node:test');
+const { before, describe, it } = require('node:test');
 
-const { edits, copyExample, runCommand, runPackage, templatePath, cfnLint } = require('../lib/harness');
+const { edits, copyExample, runCommand, runPackage, templatePath, cfnLintAll } = require('../lib/harness');
 
 const HOOK = 'PreHookLambdaFunction';
 const HOOK_ROLE = 'PreHookIamRole';
@@ -72,11 +72,22 @@ const dependsOn = (resource) => [].concat(resource.DependsOn || []);
 const statementsOf = (role) => role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
 
 /**
+ * The templates the cases below package, linted together by the last describe of this file:
+ * one cfn-lint process for all of them (it spends seconds loading its schemas before it reads
+ * a template). A case registers its template when it is defined and names it once packaged.
+ */
+const toLint = [];
+function lintAfterwards(name, check = (t, findings) => assertLintClean(t, findings)) {
+  const entry = { name, check, dir: undefined };
+  toLint.push(entry);
+  return entry;
+}
+
+/**
  * cfn-lint: no error, and no W3005 (a DependsOn a GetAtt or Ref already enforces) but on the
  * resources in `frameworksOwn`, which the framework writes so without the plugin too.
  */
-function assertLintClean(t, dir, frameworksOwn = []) {
-  const findings = cfnLint(templatePath(dir));
+function assertLintClean(t, findings, frameworksOwn = []) {
   t.diagnostic(`cfn-lint: ${findings.map((f) => `${f.Rule.Id} ${f.Location.Path.slice(0, 2).join('.')}`).join(', ') || 'nothing'}`);
   assert.deepEqual(findings.filter((f) => f.Level === 'Error'), []);
   assert.deepEqual(findings.filter((f) => f.Rule.Id === 'W3005' && !frameworksOwn.includes(f.Location.Path[1])), []);
@@ -93,11 +104,13 @@ for (const [cli, order] of [
     let template;
     let hook;
     let worker;
+    const lint = lintAfterwards(`every provider setting, ${cli}, ${order}`);
 
     it('packages', () => {
       const editors = [EVERY_PROVIDER_SETTING];
       if (order === 'prehook first') editors.push(edits.prehookFirst);
       ({ dir, template } = packaged(cli, `every-setting-${order}`, ...editors));
+      lint.dir = dir;
       hook = template.Resources[HOOK];
       worker = template.Resources[WORKER];
     });
@@ -164,18 +177,16 @@ for (const [cli, order] of [
       const state = JSON.parse(fs.readFileSync(path.join(dir, '.serverless', 'serverless-state.json'), 'utf8'));
       assert.deepEqual(state.service.provider.stackTags, { 'cost-center': '42' });
     });
-
-    it('passes cfn-lint without errors and without W3005', (t) => assertLintClean(t, dir));
   });
 }
 
 for (const cli of ['serverless@3', 'osls']) {
   describe(`the hook's own VPC and the account's permissions boundary, ${cli}`, () => {
-    let dir;
     let template;
+    const lint = lintAfterwards(`the hook's own VPC, ${cli}`);
 
     it('packages', () => {
-      ({ dir, template } = packaged(
+      ({ dir: lint.dir, template } = packaged(
         cli,
         'hook-vpc',
         underProvider(
@@ -200,17 +211,16 @@ for (const cli of ['serverless@3', 'osls']) {
       const eni = statementsOf(template.Resources[HOOK_ROLE]).find((s) => s.Action.includes('ec2:CreateNetworkInterface'));
       assert.deepEqual([...eni.Action].sort(), ENI_ACTIONS);
     });
-
-    it('passes cfn-lint without errors and without W3005', (t) => assertLintClean(t, dir));
   });
 
   describe(`provider.versionFunctions: false, ${cli}`, () => {
-    let dir;
     let run;
     let template;
+    // No E1010 either: the alias names a version the template publishes.
+    const lint = lintAfterwards(`provider.versionFunctions: false, ${cli}`);
 
     it('packages, and says the checked function is versioned anyway', () => {
-      ({ dir, run, template } = packaged(cli, 'unversioned', underProvider('  versionFunctions: false\n')));
+      ({ dir: lint.dir, run, template } = packaged(cli, 'unversioned', underProvider('  versionFunctions: false\n')));
       assert.match(run.output.replace(/\s*\n\s*/g, ' '), /published as versions although provider\.versionFunctions is false/);
     });
 
@@ -221,17 +231,15 @@ for (const cli of ['serverless@3', 'osls']) {
       assert.equal(template.Resources[versionId].Type, 'AWS::Lambda::Version');
       assert.deepEqual(template.Resources[versionId].Properties.FunctionName, { Ref: WORKER });
     });
-
-    it('passes cfn-lint without errors (no E1010) and without W3005', (t) => assertLintClean(t, dir));
   });
 }
 
 describe('migrating: a hand-written hook kept beside ours, serverless@3', () => {
-  let dir;
   let template;
+  const lint = lintAfterwards('migrating: a hand-written hook kept beside ours, serverless@3');
 
   it('packages with custom.prehook.functionName', () => {
-    ({ dir, template } = packaged(
+    ({ dir: lint.dir, template } = packaged(
       'serverless@3',
       'hand-written-kept',
       afterLine('  prehook:\n', '    functionName: prehookChecks\n'),
@@ -248,8 +256,6 @@ describe('migrating: a hand-written hook kept beside ours, serverless@3', () => 
     assert.deepEqual(hookOf('LegacyLambdaFunctionAliasLive'), { Ref: 'PreHookLambdaFunction' });
     assert.equal(template.Resources.PrehookChecksLambdaFunction.Properties.Runtime, 'provided.al2023');
   });
-
-  it('passes cfn-lint without errors and without W3005', (t) => assertLintClean(t, dir));
 });
 
 /** No credentials, no profile, no metadata service: a deploy stops where it first needs AWS. */
@@ -272,9 +278,12 @@ for (const cli of ['serverless@3', 'osls']) {
     let dir;
     let template;
     let packagedText;
+    // No W3005 but the framework's own (on its provisioned-concurrency alias).
+    const lint = lintAfterwards(`provisioned concurrency, ${cli}`, (t, findings) => assertLintClean(t, findings, [PROVISIONED_ALIAS]));
 
     it('packages a checked function with provisionedConcurrency', () => {
       ({ dir, template } = packaged(cli, 'provisioned', PROVISIONED));
+      lint.dir = dir;
       packagedText = fs.readFileSync(templatePath(dir), 'utf8');
       // serverless-plugin-canary-deployments 0.8 leaves provisioned concurrency to the
       // framework, which puts it on an alias of its own; both aliases name the new version.
@@ -285,18 +294,17 @@ for (const cli of ['serverless@3', 'osls']) {
       assert.deepEqual(live.UpdatePolicy.CodeDeployLambdaAliasUpdate.BeforeAllowTrafficHook, { Ref: HOOK });
     });
 
-    it('passes cfn-lint without errors, and without W3005 but the framework’s own', (t) => {
-      assertLintClean(t, dir, [PROVISIONED_ALIAS]);
-    });
-
     if (cli === 'serverless@3') {
-      it('the framework writes that W3005 without either plugin', (t) => {
+      const bareLint = lintAfterwards(`provisioned concurrency without either plugin: the framework writes that W3005, ${cli}`, (t, findings) => {
+        const w3005 = findings.filter((f) => f.Rule.Id === 'W3005');
+        t.diagnostic(`without the plugins: ${w3005.map((f) => f.Message).join('; ')}`);
+        assert.deepEqual(w3005.map((f) => f.Location.Path[1]), [PROVISIONED_ALIAS]);
+      });
+      it('packages the same without either plugin', () => {
         const bare = copyExample('worker', `${cli}-provisioned-bare`, PROVISIONED, edits.withoutCanary, edits.replace('  - serverless-prehook\n', ''));
         const run = runPackage(cli, bare);
         assert.equal(run.status, 0, run.output);
-        const w3005 = cfnLint(templatePath(bare)).filter((f) => f.Rule.Id === 'W3005');
-        t.diagnostic(`without the plugins: ${w3005.map((f) => f.Message).join('; ')}`);
-        assert.deepEqual(w3005.map((f) => f.Location.Path[1]), [PROVISIONED_ALIAS]);
+        bareLint.dir = bare;
       });
 
       it('a deploy without --package does package, and so runs the plugin (the control)', () => {
@@ -323,3 +331,17 @@ for (const cli of ['serverless@3', 'osls']) {
     });
   });
 }
+
+// After every case above (the deploy --package ones leave their templates as packaged).
+describe(`cfn-lint, one process for the ${toLint.length} templates above: no errors, no W3005 but the framework's own`, () => {
+  let findings;
+  before(() => {
+    findings = cfnLintAll(toLint.filter((entry) => entry.dir).map((entry) => templatePath(entry.dir)));
+  });
+  for (const entry of toLint) {
+    it(entry.name, (t) => {
+      assert.ok(entry.dir, 'packaged (see the case above)');
+      entry.check(t, findings.get(path.resolve(templatePath(entry.dir))));
+    });
+  }
+});
