@@ -40,8 +40,19 @@ export PREHOOK_LOCALAWS="$work/bin/prehook-localaws"
 printf '{ "private": true }\n' >"$work/package.json"
 npm install --prefix "$work" --no-save --no-package-lock --no-audit --no-fund --prefer-offline --loglevel=error "${tarballs[@]}"
 
-# Every test file by default; `e2e/run.sh e2e/tests/corpus.test.js` runs only the ones named.
-# Two files at a time (PREHOOK_E2E_JOBS): most of a file's time is one `serverless package` or
-# cfn-lint process after another, one core each. Files keep apart: each copies services under
-# its own names (e2e/lib/harness.js) and takes free ports.
-PREHOOK_E2E_WORK="$work" node --test --test-concurrency="${PREHOOK_E2E_JOBS:-2}" "${@:-e2e/tests/}"
+# Every test file by default, the longest first (each is mostly one `serverless package` or
+# cfn-lint process after another: one started last would run alone at the end);
+# `e2e/run.sh e2e/tests/corpus.test.js` runs only the ones named.
+# Three files at a time (PREHOOK_E2E_JOBS): on 2 cores, two would leave one idle whenever a file
+# waits on a process's start or on its plugins' I/O. Files keep apart: each copies services
+# under its own names (e2e/lib/harness.js) and takes free ports.
+if [ $# -eq 0 ]; then
+  longest=(isolation bad-config corpus package defaults)
+  files=()
+  for name in "${longest[@]}"; do files+=("e2e/tests/$name.test.js"); done
+  for file in e2e/tests/*.test.js; do
+    [[ " ${files[*]} " == *" $file "* ]] || files+=("$file")
+  done
+  set -- "${files[@]}"
+fi
+PREHOOK_E2E_WORK="$work" node --test --test-concurrency="${PREHOOK_E2E_JOBS:-3}" "$@"
