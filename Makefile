@@ -126,12 +126,13 @@ bench-plugin: setup build-hook build-addon
 # then a table of how long each took and a `make-test: N passed, N failed` line.
 #
 # Why side by side: on 2 cores the release builds spend minutes on one core (fat LTO, one
-# codegen unit) and the JS and e2e parts mostly wait on one Node.js process at a time; three
-# jobs keep both cores busy. The three Rust builds use three build directories: target/debug
+# codegen unit) and the JS and e2e parts mostly wait on one Node.js process at a time; four
+# jobs keep both cores busy (once the builds are done, e2e, test-js, the rehearsal and
+# test-rust run together). The three Rust builds use three build directories: target/debug
 # (lint builds the tests, test-rust runs them), target/<triple>/release (the hook) and
 # target/addon; e2e and the rehearsal wait at cargo's lock of target/debug until the local
 # endpoints they run are built (scripts/lib/localaws.sh).
-TEST_JOBS ?= 3
+TEST_JOBS ?= 4
 
 test:
 	@all_start=$$SECONDS; scripts/setup.sh; setup_seconds=$$((SECONDS - all_start)); \
@@ -148,8 +149,9 @@ part/check-binding: part/build-addon
 part/test-js: part/build-addon
 part/test-e2e: part/build-hook part/build-addon
 part/rehearse: part/build-hook part/build-addon
-# The hook's release build heads the longest chain (hook, e2e): the other builds beside it run at
-# a lower priority and take what CPU it leaves.
-BACKGROUND_PARTS := build-addon lint
+# The release builds head the longest chain (hook and addon, then e2e): the test build beside
+# them (lint) runs at a lower priority and takes what CPU they leave (the hook's fat-LTO link
+# uses one core for its last minute).
+BACKGROUND_PARTS := lint
 part/%:
 	@scripts/lib/test-part.sh $* $(if $(filter $*,$(BACKGROUND_PARTS)),background)
