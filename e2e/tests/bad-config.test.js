@@ -2,14 +2,20 @@
 
 // Bad config stops `serverless package` with the YAML path and what to do in the message, and
 // writes no template: a matrix of broken serverless.yml files, through the real frameworks.
-// Every case runs with serverless@3; the cases marked `osls` run with osls too. Packages that
-// fail stop early and are light, so they run a few at a time.
+// Every case runs with serverless@3; the cases marked `osls` run with osls too.
+//
+// Every case is packaged by the framework's own classes, all of one framework's cases in one
+// process (e2e/lib/package-in-process.js: the start-up, about 1.5 CPU s, paid once instead of
+// once per case); the cases marked `viaCli` also run through the framework's CLI, as a user
+// runs it, for what the CLI adds: the message on the terminal and the exit status.
 
 const assert = require('node:assert/strict');
+const { spawn } = require('child_process');
 const fs = require('fs');
-const { describe, it } = require('node:test');
+const path = require('path');
+const { before, describe, it } = require('node:test');
 
-const { edits, copyExample, runPackageAsync, templatePath } = require('../lib/harness');
+const { WORK, edits, copyExample, runPackageAsync, templatePath } = require('../lib/harness');
 
 const WEBSITE_CHECKS =
   '      checks:\n        - GET /healthcheck\n        - request: GET /\n          expect:\n            status: 200\n            bodyContains: Welcome to our site\n';
@@ -34,6 +40,8 @@ const CASES = [
       ],
     ],
     osls: true,
+    // The schema's path on one side (osls refuses first), ours on the other.
+    viaCli: true,
   },
   {
     name: 'a hook timeout of the wrong type',
@@ -247,6 +255,8 @@ const CASES = [
     edit: edits.withoutCanary,
     expect: ['npm install --save-dev serverless-plugin-canary-deployments', 'list it under `plugins`'],
     osls: true,
+    // The plugin's own check, before the core's.
+    viaCli: true,
   },
   // secret references
   {
@@ -267,19 +277,83 @@ const CASES = [
 ];
 
 const RUNS = CASES.flatMap((c) => [{ cli: 'serverless@3', ...c }, ...(c.osls ? [{ cli: 'osls', ...c }] : [])]);
+/**
+ * The examples' variables as the CLI resolves them without options and environment: the
+ * framework's classes alone resolve none (osls would refuse `${opt:stage, 'dev'}` as a stage).
+ */
+function resolvedVariables(yml) {
+  const resolved = yml
+    .replace("${opt:stage, 'dev'}", 'dev')
+    .replace("${opt:region, 'us-east-1'}", 'us-east-1')
+    .replace("${env:BROKEN, 'false'}", "'false'");
+  assert.ok(!resolved.includes('${'), `a variable this test does not resolve:\n${resolved}`);
+  return resolved;
+}
+const copyFor = (c, how) =>
+  copyExample(
+    c.example,
+    `${c.cli}-${how}-${c.name}`,
+    c.cli === 'osls' ? edits.forOsls : (y) => y,
+    how === 'cli' ? (y) => y : resolvedVariables,
+    c.edit,
+    c.extraEdit || ((y) => y)
+  );
 
-describe(`bad config (${CASES.length} cases, ${RUNS.length} runs)`, { concurrency: 4 }, () => {
+function assertStops(c, output, dir) {
+  const text = output.replace(/\s*\n\s*/g, ' ');
+  for (const alternatives of c.expect) {
+    const texts = [].concat(alternatives);
+    assert.ok(texts.some((expected) => text.includes(expected)), `${JSON.stringify(texts)} in:\n${output}`);
+  }
+  assert.equal(fs.existsSync(templatePath(dir)), false, 'no template is written');
+}
+
+/** Runs e2e/lib/package-in-process.js; resolves to its `{ dir, error }` list and its logs. */
+function packageInProcess(cli, dirs) {
+  const results = path.join(WORK, `bad-config-${cli.replace(/\W+/g, '')}.json`);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, '..', 'lib', 'package-in-process.js'), cli, results, ...dirs], {
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', FORCE_COLOR: '0', NO_COLOR: '1' },
+      timeout: 300_000,
+    });
+    const chunks = [];
+    child.stdout.on('data', (chunk) => chunks.push(chunk));
+    child.stderr.on('data', (chunk) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const logs = Buffer.concat(chunks).toString('utf8');
+      if (status !== 0) reject(new Error(`package-in-process.js ${cli} exited with ${status}:\n${logs}`));
+      else resolve({ results: JSON.parse(fs.readFileSync(results, 'utf8')), logs });
+    });
+  });
+}
+
+describe(`bad config, in one process per framework (${CASES.length} cases, ${RUNS.length} packages)`, () => {
+  const dirs = new Map();
+  let outcomes;
+  before(async () => {
+    for (const c of RUNS) dirs.set(c, copyFor(c, 'bad'));
+    const clis = [...new Set(RUNS.map((c) => c.cli))];
+    const done = await Promise.all(clis.map((cli) => packageInProcess(cli, RUNS.filter((c) => c.cli === cli).map((c) => dirs.get(c)))));
+    outcomes = new Map(done.flatMap(({ results }) => results.map((r) => [r.dir, r.error])));
+  });
   for (const c of RUNS) {
-    it(`${c.cli} stops on ${c.name}`, async () => {
-      const dir = copyExample(c.example, `${c.cli}-bad-${c.name}`, c.cli === 'osls' ? edits.forOsls : (y) => y, c.edit, c.extraEdit || ((y) => y));
+    it(`${c.cli} stops on ${c.name}`, () => {
+      const dir = dirs.get(c);
+      const error = outcomes.get(dir);
+      assert.equal(typeof error, 'string', `packaging ${dir} threw nothing`);
+      assertStops(c, error, dir);
+    });
+  }
+});
+
+describe('bad config, through the CLI', { concurrency: 4 }, () => {
+  for (const c of RUNS.filter((c) => c.viaCli)) {
+    it(`${c.cli} stops on ${c.name}, exit status non-zero`, async () => {
+      const dir = copyFor(c, 'cli');
       const run = await runPackageAsync(c.cli, dir);
       assert.notEqual(run.status, 0, run.output);
-      const output = run.output.replace(/\s*\n\s*/g, ' ');
-      for (const alternatives of c.expect) {
-        const texts = [].concat(alternatives);
-        assert.ok(texts.some((text) => output.includes(text)), `${JSON.stringify(texts)} in:\n${run.output}`);
-      }
-      assert.equal(fs.existsSync(templatePath(dir)), false, 'no template is written');
+      assertStops(c, run.output, dir);
     });
   }
 });
