@@ -9,7 +9,8 @@
 #
 # `serverless prehook check` runs against the real serverless-offline and, for the deployed
 # path, a local Lambda API (`prehook-localaws lambda`: the debug binary `cargo test --workspace`
-# builds, scripts/lib/localaws.sh, so that nothing is compiled twice).
+# builds, scripts/lib/localaws.sh, so that nothing is compiled twice; the tests that need it ask
+# for it, e2e/lib/harness.js `localaws()`, and wait for that build only then).
 #
 # Needs: the addon (scripts/build-addon.sh), the x86_64 hook zip (scripts/build-hook.sh x86_64), cfn-lint
 # (requirements-dev.txt), e2e's npm packages (scripts/setup.sh runs npm ci here), cargo (for
@@ -30,11 +31,6 @@ mapfile -t tarballs <<<"$packed"
 work="$root/e2e/.work"
 rm -rf "$work"
 mkdir -p "$work/bin"
-# The local CodeDeploy/Lambda endpoints of the check and SAM tests. A copy: a shared
-# CARGO_TARGET_DIR may see another checkout build over the binary meanwhile.
-localaws="$(scripts/lib/localaws.sh)"
-cp "$localaws" "$work/bin/prehook-localaws"
-export PREHOOK_LOCALAWS="$work/bin/prehook-localaws"
 # Services copied under .work/ find serverless-prehook in .work/node_modules and the framework
 # and the canary plugin in e2e/node_modules, as a user's project finds its own installs.
 printf '{ "private": true }\n' >"$work/package.json"

@@ -134,6 +134,28 @@ function runPackageAsync(cli, dir, env = {}) {
   });
 }
 
+let localawsCopy;
+/**
+ * The local AWS endpoints (`prehook-localaws`) the check and SAM tests run: the binary the test
+ * build makes (scripts/lib/localaws.sh), or PREHOOK_LOCALAWS. Asked for by the tests that need
+ * it, not by e2e/run.sh up front, so that the other files start while `make lint` is still
+ * building it (scripts/lib/localaws.sh waits at cargo's lock until then). Run from a copy in
+ * the work folder: a shared CARGO_TARGET_DIR may see another checkout build over the binary.
+ */
+function localaws() {
+  if (process.env.PREHOOK_LOCALAWS) return process.env.PREHOOK_LOCALAWS;
+  if (localawsCopy) return localawsCopy;
+  const built = spawnSync(path.join(ROOT, 'scripts', 'lib', 'localaws.sh'), [], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (built.error) throw built.error;
+  if (built.status !== 0) throw new Error(`scripts/lib/localaws.sh failed (${built.status}):\n${built.stderr}`);
+  const copy = path.join(WORK, 'bin', `prehook-localaws-${FILE}`);
+  fs.mkdirSync(path.dirname(copy), { recursive: true });
+  fs.copyFileSync(built.stdout.trim(), `${copy}.tmp`);
+  fs.renameSync(`${copy}.tmp`, copy);
+  localawsCopy = copy;
+  return copy;
+}
+
 function templatePath(dir) {
   return path.join(dir, '.serverless', 'cloudformation-template-update-stack.json');
 }
@@ -167,4 +189,4 @@ function cfnLint(file) {
   return cfnLintAll([file]).get(path.resolve(file));
 }
 
-module.exports = { CLIS, WORK, cleanEnv, edits, copyExample, copyService, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintAll };
+module.exports = { CLIS, WORK, cleanEnv, edits, copyExample, copyService, localaws, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintAll };

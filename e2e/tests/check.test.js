@@ -10,14 +10,10 @@ const fs = require('fs');
 const path = require('path');
 const { after, before, describe, it } = require('node:test');
 
-const { CLIS, WORK, cleanEnv, edits, copyExample } = require('../lib/harness');
+const { CLIS, WORK, cleanEnv, edits, copyExample, localaws } = require('../lib/harness');
 const { freePort, run, startGroup, stop, waitForPort } = require('../lib/processes');
 
-const ROOT = path.join(__dirname, '..', '..');
 const FUNCTION = 'website-dev-website';
-// e2e/run.sh builds it and sets PREHOOK_LOCALAWS.
-const LOCALAWS =
-  process.env.PREHOOK_LOCALAWS || path.join(process.env.CARGO_TARGET_DIR || path.join(ROOT, 'target'), 'debug', 'prehook-localaws');
 
 function sls(cli, dir, args, env) {
   return run(process.execPath, [CLIS[cli], ...args], { cwd: dir, env: cleanEnv(env) });
@@ -38,7 +34,7 @@ async function startOffline(dir, broken, lambdaPort) {
 
 /** A local Lambda API serving FUNCTION's published versions, each answering `reply`. */
 async function startLambda(reply) {
-  const child = startGroup(LOCALAWS, [
+  const child = startGroup(localaws(), [
     'lambda', '--function', FUNCTION, '--versions', '1,2,9,10,12', '--page-size', '2', '--reply', JSON.stringify(reply),
   ]);
   for (let i = 0; i < 100 && !/^lambda (\S+)$/m.test(child.output); i += 1) {
@@ -146,7 +142,7 @@ describe('serverless prehook check against a deployed version (local Lambda API)
   });
 
   before(() => {
-    assert.ok(fs.existsSync(LOCALAWS), `${LOCALAWS} is missing: run e2e/run.sh, or cargo build --bin prehook-localaws`);
+    assert.ok(fs.existsSync(localaws()), `${localaws()} is missing`);
     fs.writeFileSync(credentials, '[checker]\naws_access_key_id = AKIDCHECKER\naws_secret_access_key = not-a-secret\n');
     dir = copyExample('website', 'check-deployed');
     oslsDir = copyExample('website', 'check-deployed-osls', edits.forOsls);
@@ -184,7 +180,7 @@ describe('serverless prehook check against a deployed version (local Lambda API)
     );
     const lambda = await startLambda(HEALTHY);
     // The token is there; the API key's secret is not (yet).
-    const store = startGroup(LOCALAWS, ['secrets', '--secure-parameter', '/website/check-token=Bearer e2e-SECRET-4b1d']);
+    const store = startGroup(localaws(), ['secrets', '--secure-parameter', '/website/check-token=Bearer e2e-SECRET-4b1d']);
     try {
       for (let i = 0; i < 100 && !/^secrets (\S+)$/m.test(store.output); i += 1) {
         if (store.exitCode !== null) throw new Error(`prehook-localaws secrets stopped: ${store.output}`);

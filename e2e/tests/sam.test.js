@@ -15,14 +15,13 @@ const path = require('path');
 const readline = require('readline');
 const { describe, it, after } = require('node:test');
 
-const { WORK, cfnLint } = require('../lib/harness');
+const { WORK, cfnLint, localaws } = require('../lib/harness');
 const yaml = require('js-yaml');
 
 const ROOT = path.join(__dirname, '..', '..');
 const EXAMPLE = path.join(ROOT, 'examples', 'sam');
 const VERSION = require('../../npm/serverless-prehook/package.json').version;
 const SHIPPED_ZIP = path.join(ROOT, 'dist', 'hook', `prehook-${VERSION}-x86_64.zip`);
-const LOCALAWS = process.env.PREHOOK_LOCALAWS;
 
 describe('examples/sam', () => {
   it('template.yaml passes cfn-lint without errors or warnings', (t) => {
@@ -78,7 +77,6 @@ describe('examples/sam', () => {
     ['fails a version that breaks under traffic, after traffic', 'after-traffic', 'AfterAllowTraffic', 'Failed'],
   ]) {
     it(`its hook folder ${label}`, async (t) => {
-      assert.ok(LOCALAWS, 'PREHOOK_LOCALAWS names the prehook-localaws binary (e2e/run.sh builds it)');
       const dir = path.join(WORK, 'sam');
       if (!fs.existsSync(path.join(dir, 'hook', 'bootstrap'))) {
         fs.cpSync(EXAMPLE, dir, { recursive: true, filter: (source) => !source.endsWith(`${path.sep}bootstrap`) });
@@ -87,7 +85,7 @@ describe('examples/sam', () => {
       }
       const endpoint = await serveFunction({ BROKEN: broken });
       const run = spawnSync(
-        LOCALAWS,
+        localaws(),
         ['rehearse', '--bootstrap', path.join(dir, 'hook', 'bootstrap'), '--config', path.join(dir, 'hook', 'prehook.json'),
           '--function', 'prehook-sam-website', '--version', '2', '--alias', 'live', '--lambda-endpoint', endpoint, '--expect', verdict,
           '--event', event, '--hook-function', (event === 'BeforeAllowTraffic' ? pre : post).name,
