@@ -149,9 +149,9 @@ part/check-binding: part/build-addon
 part/test-js: part/build-addon
 part/test-e2e: part/build-hook part/build-addon
 part/rehearse: part/build-hook part/build-addon
-# The release builds head the longest chain (hook and addon, then e2e): the test build beside
-# them (lint) runs at a lower priority and takes what CPU they leave (the hook's fat-LTO link
-# uses one core for its last minute).
-BACKGROUND_PARTS := lint
+# No part runs at a lower priority: a starved test build (lint) would end last, and the parts
+# that need what it builds (test-rust, the rehearsal's hook runs, e2e's check and SAM files)
+# would then run alone at the end, on one core.
+BACKGROUND_PARTS :=
 part/%:
 	@scripts/lib/test-part.sh $* $(if $(filter $*,$(BACKGROUND_PARTS)),background)
