@@ -149,9 +149,12 @@ part/check-binding: part/build-addon
 part/test-js: part/build-addon
 part/test-e2e: part/build-hook part/build-addon
 part/rehearse: part/build-hook part/build-addon
-# No part runs at a lower priority: a starved test build (lint) would end last, and the parts
-# that need what it builds (test-rust, the rehearsal's hook runs, e2e's check and SAM files)
-# would then run alone at the end, on one core.
-BACKGROUND_PARTS :=
+# The release builds head the longest chain (hook and addon, then e2e): the test build (lint)
+# runs beside them at a lower priority and takes what CPU they leave (the hook's fat-LTO link
+# uses one core for its last minute). e2e runs at that same lower priority, so that once the
+# release builds are done the test build gets its share beside e2e: starved, it would end last,
+# and what needs it (test-rust, the rehearsal's hook runs, e2e's check and SAM files) would then
+# run alone on one core at the end.
+BACKGROUND_PARTS := lint test-e2e
 part/%:
 	@scripts/lib/test-part.sh $* $(if $(filter $*,$(BACKGROUND_PARTS)),background)

@@ -15,7 +15,7 @@ set -uo pipefail
 
 part="$1"
 # `background`: at a lower CPU priority (nice 10), for a part that is not what the others wait
-# on longest: it then takes the CPU the hook's build leaves (its fat-LTO link uses one core).
+# on longest: it then takes the CPU the release builds leave (the Makefile's BACKGROUND_PARTS).
 priority=()
 [ "${2:-}" != background ] || priority=(nice -n 10)
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
