@@ -19,9 +19,11 @@ endif
 # are parts of their own so that the summary shows what takes the time.
 # `build-hook` is the x86_64 zip only, the one e2e and the rehearsal run: the arm64 zip is
 # built and smoke-run under qemu by `make build-hook-all` / `make smoke-hook-arm64` (releases).
-TEST_PARTS := build-hook build-addon lint test-rust check-binding test-js test-e2e rehearse
+# `setup-npm` is the npm half of scripts/setup.sh: `make test` runs the tools half first, then
+# this beside the Rust builds, which do not need it.
+TEST_PARTS := build-hook setup-npm build-addon lint test-rust check-binding test-js test-e2e rehearse
 
-.PHONY: help setup demo rehearse test $(TEST_PARTS) build-hook build-hook-all smoke-hook-arm64 build-addon check-binding fuzz bench bench-plugin test-platforms
+.PHONY: help setup setup-npm demo rehearse test $(TEST_PARTS) build-hook build-hook-all smoke-hook-arm64 build-addon check-binding fuzz bench bench-plugin test-platforms
 
 help:
 	@echo 'make demo        the offline rehearsal of a deploy (examples/website, healthy then broken)'
@@ -45,6 +47,9 @@ help:
 # Runs once per make invocation, whatever the number of targets that need it.
 setup:
 	@[ "$(SETUP_DONE)" = 1 ] || scripts/setup.sh
+
+setup-npm:
+	scripts/setup.sh npm
 
 # The release builds the parts below need first, unless `make test` built them already
 # (BUILDS_DONE=1: they are parts of their own there, done before): building them again would
@@ -135,7 +140,7 @@ bench-plugin: setup build-hook build-addon
 TEST_JOBS ?= 4
 
 test:
-	@all_start=$$SECONDS; scripts/setup.sh; setup_seconds=$$((SECONDS - all_start)); \
+	@all_start=$$SECONDS; scripts/setup.sh tools; setup_seconds=$$((SECONDS - all_start)); \
 	rm -rf target/make-test; \
 	$(MAKE) --no-print-directory -j$(TEST_JOBS) $(addprefix part/,$(TEST_PARTS)) SETUP_DONE=1 || true; \
 	scripts/lib/test-summary.sh "$$setup_seconds" "$$((SECONDS - all_start))" $(TEST_PARTS)
@@ -144,7 +149,10 @@ test:
 # starts parts in that order, and the hook build heads the longest chain (hook, e2e). The addon
 # builds beside it, in a target directory of its own (scripts/build-addon.sh says why).
 # test-rust runs what lint built (scripts/cargo-test.sh): after it, not beside it at cargo's lock.
+# Everything but the Rust builds and their tests needs the npm installs (setup-npm): the addon
+# is built by napi's CLI from npm/serverless-prehook/node_modules.
 part/test-rust: part/lint
+part/build-addon: part/setup-npm
 part/check-binding: part/build-addon
 part/test-js: part/build-addon
 part/test-e2e: part/build-hook part/build-addon

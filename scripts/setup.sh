@@ -3,7 +3,21 @@
 # files: Python tools from requirements-dev.txt, Rust targets from rust-toolchain.toml, npm
 # packages from the committed package-lock.json of each folder they run in. Safe to run
 # again: steps that are already done are skipped quickly.
+#
+#   scripts/setup.sh         everything
+#   scripts/setup.sh tools   the Python tools and the Rust targets: what the Rust builds need
+#   scripts/setup.sh npm     the npm installs: what the addon build, the JS tests, e2e and the
+#                            rehearsal need
+#
+# `make test` runs the two halves apart: its Rust builds start after the quick first one, while
+# the npm installs (half a minute from a clean clone) run beside them.
 set -euo pipefail
+
+phase="${1:-all}"
+case "$phase" in
+  all | tools | npm) ;;
+  *) printf 'setup: unknown phase %s (tools, npm, or none for both)\n' "$phase" >&2; exit 2 ;;
+esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -91,16 +105,20 @@ npm_ci() {
   printf '%s\n' "$sum" >"$stamp"
 }
 
-in_background python-tools python_tools
-in_background rust-targets rust_targets
+if [ "$phase" != npm ]; then
+  in_background python-tools python_tools
+  in_background rust-targets rust_targets
+fi
 # The npm packages `make test` and `make demo` use: the plugin's (its tests, napi), e2e's (the
 # frameworks and the corpus's plugins) and examples/website's (the rehearsal packages a copy of
 # it, as a user's project). Not examples/worker: e2e copies it without node_modules, and its
 # own tests need none (a user of the example runs `npm ci` there). bench/ and platforms/
 # install their own (bench/run.sh, scripts/setup-platforms.sh).
-for dir in npm/serverless-prehook e2e examples/website; do
-  in_background "npm-${dir//\//-}" npm_ci "$dir"
-done
+if [ "$phase" != tools ]; then
+  for dir in npm/serverless-prehook e2e examples/website; do
+    in_background "npm-${dir//\//-}" npm_ci "$dir"
+  done
+fi
 
 failed=()
 for job in "${jobs_started[@]}"; do
@@ -109,4 +127,4 @@ for job in "${jobs_started[@]}"; do
 done
 [ "${#failed[@]}" -eq 0 ] || die "failed: ${failed[*]} (output above)"
 
-say "setup done"
+say "setup done$([ "$phase" = all ] || printf " (%s)" "$phase")"

@@ -4,7 +4,7 @@
 # `make-test: N passed, N failed`. A part with no .result never ran (its make rule failed
 # before it): it counts as failed. Exits 1 unless every part passed.
 #
-#   scripts/lib/test-summary.sh <setup seconds> <total seconds> <part>...
+#   scripts/lib/test-summary.sh <setup-tools seconds> <total seconds> <part>...
 set -uo pipefail
 
 setup_seconds="$1" total_seconds="$2"
@@ -15,7 +15,7 @@ dir="$root/target/make-test"
 echo
 echo '=== make test summary (parts run side by side: their wall times overlap)'
 printf '  %-14s %-7s %6s %6s\n' part outcome wall CPU
-printf '  %-14s %-7s %5ss %6s\n' setup done "$setup_seconds" '-'
+printf '  %-14s %-7s %5ss %6s\n' setup-tools done "$setup_seconds" '-'
 passed=0 failed=0 cpu_total=0
 for part in "$@"; do
   if read -r outcome seconds cpu <"$dir/$part.result" 2>/dev/null; then :; else outcome='NOT RUN' seconds='-' cpu='-'; fi
