@@ -134,6 +134,60 @@ function runPackageAsync(cli, dir, env = {}) {
   });
 }
 
+/**
+ * `serverless package` of many copies by the framework's own code, one Node.js process per
+ * framework (e2e/lib/package-in-process.js) instead of one CLI process per copy: a package of a
+ * small example costs about 1 CPU s there against 3.5 s through serverless@3's CLI, most of
+ * which is the CLI's start-up. For the tests that assert what a package writes; the CLI's own
+ * part (its messages, its exit status, deploy) is asserted through runPackage.
+ *
+ * A test file adds each copy while its tests are being defined (`add` returns a function
+ * resolving to `{ status, output }`, as runPackage's); the first result asked for packages
+ * every copy added so far, the frameworks side by side. A result is `{ status, output, seconds,
+ * error }`: runPackage's, and the message of what the package threw (or null).
+ */
+function packagesInProcess() {
+  const dirs = new Map();
+  let results;
+  function packageAll() {
+    const clis = [...new Set(dirs.values())];
+    const name = `${FILE}-${process.pid}`;
+    return Promise.all(
+      clis.map((cli) => packageInProcess(cli, [...dirs.keys()].filter((dir) => dirs.get(dir) === cli), path.join(WORK, `${name}-${cli.replace(/\W+/g, '')}.json`)))
+    ).then((done) => new Map(done.flat().map((r) => [r.dir, { status: r.error === null ? 0 : 1, error: r.error, output: `${r.output}\n${r.error || ''}`, seconds: r.seconds }])));
+  }
+  return {
+    add(cli, dir) {
+      if (!CLIS[cli]) throw new Error(`unknown framework ${cli}`);
+      if (results) throw new Error(`${dir}: added after the packages ran: add every copy while the tests are being defined`);
+      dirs.set(dir, cli);
+      return async () => {
+        results ||= packageAll();
+        return (await results).get(dir);
+      };
+    },
+  };
+}
+
+/** Runs e2e/lib/package-in-process.js on `dirs`; resolves to its `{ dir, error, output }` list. */
+function packageInProcess(cli, dirs, resultsFile) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, 'package-in-process.js'), cli, resultsFile, ...dirs], {
+      env: packageEnv(),
+      timeout: 60_000 + 30_000 * dirs.length,
+    });
+    const chunks = [];
+    child.stdout.on('data', (chunk) => chunks.push(chunk));
+    child.stderr.on('data', (chunk) => chunks.push(chunk));
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const logs = Buffer.concat(chunks).toString('utf8');
+      if (status !== 0) reject(new Error(`package-in-process.js ${cli} exited with ${status}:\n${logs}`));
+      else resolve(JSON.parse(fs.readFileSync(resultsFile, 'utf8')));
+    });
+  });
+}
+
 let localawsCopy;
 /**
  * The local AWS endpoints (`prehook-localaws`) the check and SAM tests run: the binary the test
@@ -189,4 +243,4 @@ function cfnLint(file) {
   return cfnLintAll([file]).get(path.resolve(file));
 }
 
-module.exports = { CLIS, WORK, cleanEnv, edits, copyExample, copyService, localaws, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintAll };
+module.exports = { CLIS, WORK, cleanEnv, edits, copyExample, copyService, localaws, packagesInProcess, runCommand, runPackage, runPackageAsync, templatePath, cfnLint, cfnLintAll };

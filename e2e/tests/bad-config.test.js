@@ -10,12 +10,10 @@
 // runs it, for what the CLI adds: the message on the terminal and the exit status.
 
 const assert = require('node:assert/strict');
-const { spawn } = require('child_process');
 const fs = require('fs');
-const path = require('path');
-const { before, describe, it } = require('node:test');
+const { describe, it } = require('node:test');
 
-const { WORK, edits, copyExample, runPackageAsync, templatePath } = require('../lib/harness');
+const { edits, copyExample, packagesInProcess, runPackageAsync, templatePath } = require('../lib/harness');
 
 const WEBSITE_CHECKS =
   '      checks:\n        - GET /healthcheck\n        - request: GET /\n          expect:\n            status: 200\n            bodyContains: Welcome to our site\n';
@@ -277,27 +275,8 @@ const CASES = [
 ];
 
 const RUNS = CASES.flatMap((c) => [{ cli: 'serverless@3', ...c }, ...(c.osls ? [{ cli: 'osls', ...c }] : [])]);
-/**
- * The examples' variables as the CLI resolves them without options and environment: the
- * framework's classes alone resolve none (osls would refuse `${opt:stage, 'dev'}` as a stage).
- */
-function resolvedVariables(yml) {
-  const resolved = yml
-    .replace("${opt:stage, 'dev'}", 'dev')
-    .replace("${opt:region, 'us-east-1'}", 'us-east-1')
-    .replace("${env:BROKEN, 'false'}", "'false'");
-  assert.ok(!resolved.includes('${'), `a variable this test does not resolve:\n${resolved}`);
-  return resolved;
-}
 const copyFor = (c, how) =>
-  copyExample(
-    c.example,
-    `${c.cli}-${how}-${c.name}`,
-    c.cli === 'osls' ? edits.forOsls : (y) => y,
-    how === 'cli' ? (y) => y : resolvedVariables,
-    c.edit,
-    c.extraEdit || ((y) => y)
-  );
+  copyExample(c.example, `${c.cli}-${how}-${c.name}`, c.cli === 'osls' ? edits.forOsls : (y) => y, c.edit, c.extraEdit || ((y) => y));
 
 function assertStops(c, output, dir) {
   const text = output.replace(/\s*\n\s*/g, ' ');
@@ -308,39 +287,13 @@ function assertStops(c, output, dir) {
   assert.equal(fs.existsSync(templatePath(dir)), false, 'no template is written');
 }
 
-/** Runs e2e/lib/package-in-process.js; resolves to its `{ dir, error }` list and its logs. */
-function packageInProcess(cli, dirs) {
-  const results = path.join(WORK, `bad-config-${cli.replace(/\W+/g, '')}.json`);
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, '..', 'lib', 'package-in-process.js'), cli, results, ...dirs], {
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off', FORCE_COLOR: '0', NO_COLOR: '1' },
-      timeout: 300_000,
-    });
-    const chunks = [];
-    child.stdout.on('data', (chunk) => chunks.push(chunk));
-    child.stderr.on('data', (chunk) => chunks.push(chunk));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const logs = Buffer.concat(chunks).toString('utf8');
-      if (status !== 0) reject(new Error(`package-in-process.js ${cli} exited with ${status}:\n${logs}`));
-      else resolve({ results: JSON.parse(fs.readFileSync(results, 'utf8')), logs });
-    });
-  });
-}
-
 describe(`bad config, in one process per framework (${CASES.length} cases, ${RUNS.length} packages)`, () => {
-  const dirs = new Map();
-  let outcomes;
-  before(async () => {
-    for (const c of RUNS) dirs.set(c, copyFor(c, 'bad'));
-    const clis = [...new Set(RUNS.map((c) => c.cli))];
-    const done = await Promise.all(clis.map((cli) => packageInProcess(cli, RUNS.filter((c) => c.cli === cli).map((c) => dirs.get(c)))));
-    outcomes = new Map(done.flatMap(({ results }) => results.map((r) => [r.dir, r.error])));
-  });
+  const packages = packagesInProcess();
   for (const c of RUNS) {
-    it(`${c.cli} stops on ${c.name}`, () => {
-      const dir = dirs.get(c);
-      const error = outcomes.get(dir);
+    const dir = copyFor(c, 'bad');
+    const packaged = packages.add(c.cli, dir);
+    it(`${c.cli} stops on ${c.name}`, async () => {
+      const { error } = await packaged();
       assert.equal(typeof error, 'string', `packaging ${dir} threw nothing`);
       assertStops(c, error, dir);
     });

@@ -4,6 +4,10 @@
 // it is and with serverless-prehook added as a user would (serverless.prehook.yml). The plugin
 // must keep everything the service had, wire each checked function, and keep the hook apart
 // from the service's environment, VPC, layers and role; cfn-lint must find nothing new.
+//
+// Packaged by the frameworks' own code in one process per framework (e2e/lib/harness.js
+// packagesInProcess: variables, .env files and every plugin as the CLI runs them, its start-up
+// paid once); e2e/tests/package.test.js runs the CLI itself.
 
 const assert = require('node:assert/strict');
 const fs = require('fs');
@@ -11,7 +15,7 @@ const path = require('path');
 const { before, describe, it } = require('node:test');
 const yaml = require('js-yaml');
 
-const { WORK, edits, runPackageAsync, templatePath, cfnLintAll } = require('../lib/harness');
+const { WORK, edits, packagesInProcess, templatePath, cfnLintAll } = require('../lib/harness');
 const { readZip } = require('../../npm/serverless-prehook/testing/zip');
 
 const CORPUS = path.join(__dirname, '..', 'corpus');
@@ -33,9 +37,6 @@ const OSLS_SERVICES =
 const RUNS = SERVICES.flatMap((service) =>
   ['serverless@3', ...(OSLS_SERVICES.includes(service) ? ['osls'] : [])].map((cli) => ({ service, cli }))
 );
-// Two cores: three packages at once keep them busy while one waits on its plugins' I/O.
-const CONCURRENCY = Number(process.env.PREHOOK_CORPUS_CONCURRENCY || 3);
-
 /** The framework's logical id of a function key (`naming.getNormalizedFunctionName`). */
 const functionLogicalId = (key) =>
   `${key.charAt(0).toUpperCase()}${key.slice(1).replace(/-/g, 'Dash').replace(/_/g, 'Underscore')}LambdaFunction`;
@@ -63,21 +64,6 @@ function copyCorpusService(service, variant, cli) {
   if (cli === 'osls') yml = edits.forOsls(yml);
   fs.writeFileSync(path.join(dir, 'serverless.yml'), yml);
   return dir;
-}
-
-/** Runs `tasks` (functions returning promises) with at most `limit` at a time. */
-async function pool(tasks, limit) {
-  const results = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const index = next;
-      next += 1;
-      results[index] = await tasks[index]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
 }
 
 /**
@@ -149,20 +135,20 @@ let lint;
 
 before(async () => {
   const started = Date.now();
-  const tasks = RUNS.flatMap(({ service, cli }) =>
-    ['original', 'prehook'].map((variant) => async () => {
+  const packages = packagesInProcess();
+  const added = RUNS.flatMap(({ service, cli }) =>
+    ['original', 'prehook'].map((variant) => {
       const dir = copyCorpusService(service, variant, cli);
-      const run = await runPackageAsync(cli, dir);
-      runs.set(`${service} ${cli} ${variant}`, { dir, ...run });
+      return { key: `${service} ${cli} ${variant}`, dir, packaged: packages.add(cli, dir) };
     })
   );
-  await pool(tasks, CONCURRENCY);
+  for (const { key, dir, packaged } of added) runs.set(key, { dir, ...(await packaged()) });
   const packaged = Date.now();
   // One cfn-lint process for every template: its start-up dominates a single small template.
   const files = [...runs.values()].filter((run) => run.status === 0).map((run) => templatePath(run.dir));
   lint = cfnLintAll(files);
   console.log(
-    `corpus: ${runs.size} packages in ${((packaged - started) / 1000).toFixed(1)} s (${CONCURRENCY} at a time), ` +
+    `corpus: ${runs.size} packages in ${((packaged - started) / 1000).toFixed(1)} s (one process per framework), ` +
       `cfn-lint of ${files.length} templates in ${((Date.now() - packaged) / 1000).toFixed(1)} s`
   );
 });

@@ -5,13 +5,17 @@
 // the real serverless@3 and osls, asserted on the compiled template row by row. Also: the
 // hook's own VPC, `versionFunctions: false`, keeping a hand-written hook while migrating,
 // provisioned concurrency, and `deploy --package`, which must not run the plugin again.
+//
+// The packages run by the frameworks' own code in one process per framework (the CLI's start-up
+// paid once: e2e/lib/package-in-process.js); the deploys, and the package they start, run
+// through the CLI.
 
 const assert = require('node:assert/strict');
 const fs = require('fs');
 const path = require('path');
 const { before, describe, it } = require('node:test');
 
-const { edits, copyExample, runCommand, runPackage, templatePath, cfnLintAll } = require('../lib/harness');
+const { edits, copyExample, packagesInProcess, runCommand, templatePath, cfnLintAll } = require('../lib/harness');
 
 const HOOK = 'PreHookLambdaFunction';
 const HOOK_ROLE = 'PreHookIamRole';
@@ -61,11 +65,20 @@ const EVERY_PROVIDER_SETTING = underProvider(`  architecture: arm64
     role: ${ROLE_ARN}
 `);
 
+// The packages of this file but the CLI's own cases (deploy, and its control), all in one
+// process per framework (e2e/lib/harness.js packagesInProcess): the copies are made as the
+// cases are defined, and the first case to ask packages them all.
+const packages = packagesInProcess();
+
+/** A copy of examples/worker with `editors` applied, packaged: resolves to its template. */
 function packaged(cli, label, ...editors) {
   const dir = copyExample('worker', `${cli}-${label}`, forCli(cli), ...editors);
-  const run = runPackage(cli, dir);
-  assert.equal(run.status, 0, run.output);
-  return { dir, run, template: JSON.parse(fs.readFileSync(templatePath(dir), 'utf8')) };
+  const run = packages.add(cli, dir);
+  return async () => {
+    const result = await run();
+    assert.equal(result.status, 0, result.output);
+    return { dir, run: result, template: JSON.parse(fs.readFileSync(templatePath(dir), 'utf8')) };
+  };
 }
 
 const dependsOn = (resource) => [].concat(resource.DependsOn || []);
@@ -105,11 +118,12 @@ for (const [cli, order] of [
     let hook;
     let worker;
     const lint = lintAfterwards(`every provider setting, ${cli}, ${order}`);
+    const editors = [EVERY_PROVIDER_SETTING];
+    if (order === 'prehook first') editors.push(edits.prehookFirst);
+    const packaging = packaged(cli, `every-setting-${order}`, ...editors);
 
-    it('packages', () => {
-      const editors = [EVERY_PROVIDER_SETTING];
-      if (order === 'prehook first') editors.push(edits.prehookFirst);
-      ({ dir, template } = packaged(cli, `every-setting-${order}`, ...editors));
+    it('packages', async () => {
+      ({ dir, template } = await packaging());
       lint.dir = dir;
       hook = template.Resources[HOOK];
       worker = template.Resources[WORKER];
@@ -184,16 +198,17 @@ for (const cli of ['serverless@3', 'osls']) {
   describe(`the hook's own VPC and the account's permissions boundary, ${cli}`, () => {
     let template;
     const lint = lintAfterwards(`the hook's own VPC, ${cli}`);
+    const packaging = packaged(
+      cli,
+      'hook-vpc',
+      underProvider(
+        `  vpc:\n    securityGroupIds: [sg-00000000000000001]\n    subnetIds: [subnet-00000000000000001]\n  iam:\n    role:\n      permissionsBoundary: ${BOUNDARY}\n`
+      ),
+      afterLine('  prehook:\n', '    vpc:\n      securityGroupIds: [sg-0000000000000000a]\n      subnetIds: [subnet-0000000000000000a, subnet-0000000000000000b]\n')
+    );
 
-    it('packages', () => {
-      ({ dir: lint.dir, template } = packaged(
-        cli,
-        'hook-vpc',
-        underProvider(
-          `  vpc:\n    securityGroupIds: [sg-00000000000000001]\n    subnetIds: [subnet-00000000000000001]\n  iam:\n    role:\n      permissionsBoundary: ${BOUNDARY}\n`
-        ),
-        afterLine('  prehook:\n', '    vpc:\n      securityGroupIds: [sg-0000000000000000a]\n      subnetIds: [subnet-0000000000000000a, subnet-0000000000000000b]\n')
-      ));
+    it('packages', async () => {
+      ({ dir: lint.dir, template } = await packaging());
     });
 
     it('puts the hook in the VPC custom.prehook.vpc names, not the provider’s', () => {
@@ -218,9 +233,10 @@ for (const cli of ['serverless@3', 'osls']) {
     let template;
     // No E1010 either: the alias names a version the template publishes.
     const lint = lintAfterwards(`provider.versionFunctions: false, ${cli}`);
+    const packaging = packaged(cli, 'unversioned', underProvider('  versionFunctions: false\n'));
 
-    it('packages, and says the checked function is versioned anyway', () => {
-      ({ dir: lint.dir, run, template } = packaged(cli, 'unversioned', underProvider('  versionFunctions: false\n')));
+    it('packages, and says the checked function is versioned anyway', async () => {
+      ({ dir: lint.dir, run, template } = await packaging());
       assert.match(run.output.replace(/\s*\n\s*/g, ' '), /published as versions although provider\.versionFunctions is false/);
     });
 
@@ -237,17 +253,18 @@ for (const cli of ['serverless@3', 'osls']) {
 describe('migrating: a hand-written hook kept beside ours, serverless@3', () => {
   let template;
   const lint = lintAfterwards('migrating: a hand-written hook kept beside ours, serverless@3');
+  const packaging = packaged(
+    'serverless@3',
+    'hand-written-kept',
+    afterLine('  prehook:\n', '    functionName: prehookChecks\n'),
+    afterLine(
+      'functions:\n',
+      '  preHook:\n    handler: handler.handler\n  legacy:\n    handler: handler.handler\n    deploymentSettings:\n      type: AllAtOnce\n      alias: Live\n      preTrafficHook: preHook\n'
+    )
+  );
 
-  it('packages with custom.prehook.functionName', () => {
-    ({ dir: lint.dir, template } = packaged(
-      'serverless@3',
-      'hand-written-kept',
-      afterLine('  prehook:\n', '    functionName: prehookChecks\n'),
-      afterLine(
-        'functions:\n',
-        '  preHook:\n    handler: handler.handler\n  legacy:\n    handler: handler.handler\n    deploymentSettings:\n      type: AllAtOnce\n      alias: Live\n      preTrafficHook: preHook\n'
-      )
-    ));
+  it('packages with custom.prehook.functionName', async () => {
+    ({ dir: lint.dir, template } = await packaging());
   });
 
   it('wires each alias to its own hook', () => {
@@ -280,9 +297,10 @@ for (const cli of ['serverless@3', 'osls']) {
     let packagedText;
     // No W3005 but the framework's own (on its provisioned-concurrency alias).
     const lint = lintAfterwards(`provisioned concurrency, ${cli}`, (t, findings) => assertLintClean(t, findings, [PROVISIONED_ALIAS]));
+    const packaging = packaged(cli, 'provisioned', PROVISIONED);
 
-    it('packages a checked function with provisionedConcurrency', () => {
-      ({ dir, template } = packaged(cli, 'provisioned', PROVISIONED));
+    it('packages a checked function with provisionedConcurrency', async () => {
+      ({ dir, template } = await packaging());
       lint.dir = dir;
       packagedText = fs.readFileSync(templatePath(dir), 'utf8');
       // serverless-plugin-canary-deployments 0.8 leaves provisioned concurrency to the
@@ -300,9 +318,10 @@ for (const cli of ['serverless@3', 'osls']) {
         t.diagnostic(`without the plugins: ${w3005.map((f) => f.Message).join('; ')}`);
         assert.deepEqual(w3005.map((f) => f.Location.Path[1]), [PROVISIONED_ALIAS]);
       });
-      it('packages the same without either plugin', () => {
-        const bare = copyExample('worker', `${cli}-provisioned-bare`, PROVISIONED, edits.withoutCanary, edits.replace('  - serverless-prehook\n', ''));
-        const run = runPackage(cli, bare);
+      const bare = copyExample('worker', `${cli}-provisioned-bare`, PROVISIONED, edits.withoutCanary, edits.replace('  - serverless-prehook\n', ''));
+      const packagingBare = packages.add(cli, bare);
+      it('packages the same without either plugin', async () => {
+        const run = await packagingBare();
         assert.equal(run.status, 0, run.output);
         bareLint.dir = bare;
       });
