@@ -58,8 +58,11 @@ setup-npm:
 # The rehearsal builds its own unless told --no-build.
 BUILDS := $(if $(filter 1,$(BUILDS_DONE)),,build-hook build-addon)
 
-demo rehearse: setup
-	@PREHOOK_SKIP_SETUP=1 scripts/rehearse $(if $(BUILDS),,--no-build)
+# The rehearsal runs its own setup (scripts/rehearse, step 1: the tools, then only the npm
+# installs it uses, beside its builds) unless `make test` ran it already. In `make test` it
+# runs the test build's prehook-localaws; alone it builds just that binary.
+demo rehearse:
+	@$(if $(filter 1,$(SETUP_DONE)),PREHOOK_SKIP_SETUP=1 )$(if $(filter 1,$(BUILDS_DONE)),PREHOOK_LOCALAWS_OF_TESTS=1 )scripts/rehearse $(if $(BUILDS),,--no-build)
 
 # Clippy lints our crates as it compiles them for the tests (scripts/cargo-test.sh says why): the
 # same lints as `cargo clippy --workspace --all-targets -- -D warnings`, without a second build

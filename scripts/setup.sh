@@ -8,6 +8,8 @@
 #   scripts/setup.sh tools   the Python tools and the Rust targets: what the Rust builds need
 #   scripts/setup.sh npm     the npm installs: what the addon build, the JS tests, e2e and the
 #                            rehearsal need
+#   scripts/setup.sh npm <folder>...   only those of them (`make demo`: the plugin's and
+#                            examples/website's, scripts/rehearse)
 #
 # `make test` runs the two halves apart: its Rust builds start after the quick first one, while
 # the npm installs (half a minute from a clean clone) run beside them.
@@ -21,6 +23,19 @@ esac
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+
+# The npm installs `make test` and `make demo` use: the plugin's (its tests, napi), e2e's (the
+# frameworks and the corpus's plugins) and examples/website's (the rehearsal packages a copy of
+# it, as a user's project). Not examples/worker: e2e copies it without node_modules, and its
+# own tests need none (a user of the example runs `npm ci` there). bench/ and platforms/
+# install their own (bench/run.sh, scripts/setup-platforms.sh).
+npm_dirs=(npm/serverless-prehook e2e examples/website)
+if [ "$phase" = npm ] && [ $# -gt 1 ]; then
+  npm_dirs=("${@:2}")
+  for dir in "${npm_dirs[@]}"; do
+    [ -f "$dir/package-lock.json" ] || { printf 'setup: %s has no package-lock.json\n' "$dir" >&2; exit 2; }
+  done
+fi
 
 say() { printf '==> %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
@@ -109,13 +124,8 @@ if [ "$phase" != npm ]; then
   in_background python-tools python_tools
   in_background rust-targets rust_targets
 fi
-# The npm packages `make test` and `make demo` use: the plugin's (its tests, napi), e2e's (the
-# frameworks and the corpus's plugins) and examples/website's (the rehearsal packages a copy of
-# it, as a user's project). Not examples/worker: e2e copies it without node_modules, and its
-# own tests need none (a user of the example runs `npm ci` there). bench/ and platforms/
-# install their own (bench/run.sh, scripts/setup-platforms.sh).
 if [ "$phase" != tools ]; then
-  for dir in npm/serverless-prehook e2e examples/website; do
+  for dir in "${npm_dirs[@]}"; do
     in_background "npm-${dir//\//-}" npm_ci "$dir"
   done
 fi
