@@ -121,9 +121,14 @@ function runCommand(cli, dir, args, env = {}) {
 
 /** `runPackage` without blocking, so that several packages can run at once. */
 function runPackageAsync(cli, dir, env = {}) {
+  return runNode([CLIS[cli], 'package'], { cwd: dir, env: packageEnv(env), timeout: 240_000 });
+}
+
+/** Runs Node.js with `args` without blocking; resolves to its exit status, combined output and time. */
+function runNode(args, options) {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIS[cli], 'package'], { cwd: dir, env: packageEnv(env), timeout: 240_000 });
+    const child = spawn(process.execPath, args, options);
     const chunks = [];
     child.stdout.on('data', (chunk) => chunks.push(chunk));
     child.stderr.on('data', (chunk) => chunks.push(chunk));
@@ -149,12 +154,15 @@ function runPackageAsync(cli, dir, env = {}) {
 function packagesInProcess() {
   const dirs = new Map();
   let results;
-  function packageAll() {
-    const clis = [...new Set(dirs.values())];
-    const name = `${FILE}-${process.pid}`;
-    return Promise.all(
-      clis.map((cli) => packageInProcess(cli, [...dirs.keys()].filter((dir) => dirs.get(dir) === cli), path.join(WORK, `${name}-${cli.replace(/\W+/g, '')}.json`)))
-    ).then((done) => new Map(done.flat().map((r) => [r.dir, { status: r.error === null ? 0 : 1, error: r.error, output: `${r.output}\n${r.error || ''}`, seconds: r.seconds }])));
+  async function packageAll() {
+    const byCli = new Map();
+    for (const [dir, cli] of dirs) byCli.set(cli, [...(byCli.get(cli) || []), dir]);
+    const done = await Promise.all(
+      [...byCli].map(([cli, cliDirs]) => packageInProcess(cli, cliDirs, path.join(WORK, `${FILE}-${process.pid}-${cli.replace(/\W+/g, '')}.json`)))
+    );
+    return new Map(
+      done.flat().map((r) => [r.dir, { status: r.error === null ? 0 : 1, error: r.error, output: `${r.output}\n${r.error || ''}`, seconds: r.seconds }])
+    );
   }
   return {
     add(cli, dir) {
@@ -169,23 +177,14 @@ function packagesInProcess() {
   };
 }
 
-/** Runs e2e/lib/package-in-process.js on `dirs`; resolves to its `{ dir, error, output }` list. */
-function packageInProcess(cli, dirs, resultsFile) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(__dirname, 'package-in-process.js'), cli, resultsFile, ...dirs], {
-      env: packageEnv(),
-      timeout: 60_000 + 30_000 * dirs.length,
-    });
-    const chunks = [];
-    child.stdout.on('data', (chunk) => chunks.push(chunk));
-    child.stderr.on('data', (chunk) => chunks.push(chunk));
-    child.on('error', reject);
-    child.on('close', (status) => {
-      const logs = Buffer.concat(chunks).toString('utf8');
-      if (status !== 0) reject(new Error(`package-in-process.js ${cli} exited with ${status}:\n${logs}`));
-      else resolve(JSON.parse(fs.readFileSync(resultsFile, 'utf8')));
-    });
+/** Runs e2e/lib/package-in-process.js on `dirs`; resolves to its `{ dir, error, output, seconds }` list. */
+async function packageInProcess(cli, dirs, resultsFile) {
+  const run = await runNode([path.join(__dirname, 'package-in-process.js'), cli, resultsFile, ...dirs], {
+    env: packageEnv(),
+    timeout: 60_000 + 30_000 * dirs.length,
   });
+  if (run.status !== 0) throw new Error(`package-in-process.js ${cli} exited with ${run.status}:\n${run.output}`);
+  return JSON.parse(fs.readFileSync(resultsFile, 'utf8'));
 }
 
 let localawsCopy;
