@@ -20,6 +20,11 @@ case "$phase" in
   all | tools | npm) ;;
   *) printf 'setup: unknown phase %s (tools, npm, or none for both)\n' "$phase" >&2; exit 2 ;;
 esac
+# Only `npm` takes more words (its folders): anything after another phase would be ignored.
+if [ "$phase" != npm ] && [ $# -gt 1 ]; then
+  printf 'setup: %s takes no folders (only `npm <folder>...` does), got: %s\n' "$phase" "${*:2}" >&2
+  exit 2
+fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
